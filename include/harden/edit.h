@@ -1,0 +1,52 @@
+// Edits: a byte span of the source and its replacement. A fix is a list of
+// edits plus the semantic change it intends, which the verifier checks.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harden/value.h"
+
+namespace harden {
+
+struct Edit {
+  std::size_t begin = 0;
+  std::size_t end = 0;  // == begin for an insertion
+  std::string text;
+
+  bool is_insertion() const { return begin == end; }
+};
+
+enum class FixSafety { Safe, Unsafe };
+
+// What a fix means, path by path, for the verifier.
+struct Intent {
+  enum class Op {
+    Set,         // the path holds `value` (added or replaced)
+    Remove,      // the mapping entry at the path is gone
+    Append,      // `value` is appended to the sequence at the path
+    RemoveItem,  // the sequence item at the path (last step is an index) is gone
+  };
+  Op op = Op::Set;
+  Path path;
+  Value value;
+};
+
+struct Fix {
+  std::vector<Edit> edits;
+  std::vector<Intent> intents;
+  FixSafety safety = FixSafety::Safe;
+};
+
+// Applies edits to text. Edits may come in any order; insertions at the
+// same offset keep their given order. Returns nothing when two edits
+// overlap (the caller decides which fix to defer).
+std::optional<std::string> apply_edits(std::string_view text, std::vector<Edit> edits);
+
+// True when the two edit lists touch overlapping bytes.
+bool edits_conflict(const std::vector<Edit>& a, const std::vector<Edit>& b);
+
+}  // namespace harden

@@ -1,0 +1,44 @@
+// Plain YAML values, used to verify a rewrite: the input's values with the
+// intended changes applied must equal the output's values, parsed again.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace harden {
+
+struct Node;
+
+struct Value {
+  enum class Kind { Null, Scalar, Mapping, Sequence };
+  Kind kind = Kind::Null;
+  std::string text;  // scalar value
+  std::string tag;   // "?" plain, "!" quoted or block, or an explicit tag
+  std::vector<std::pair<Value, Value>> entries;
+  std::vector<Value> items;
+
+  static Value null() { return {}; }
+  static Value plain(std::string text);
+  static Value quoted(std::string text);
+  static Value sequence(std::vector<Value> items);
+
+  const Value* get(std::string_view key) const;
+  Value* get(std::string_view key);
+  bool operator==(const Value& other) const;
+};
+
+// A path step: a mapping key or a sequence index.
+using PathStep = std::variant<std::string, std::size_t>;
+using Path = std::vector<PathStep>;
+std::string to_string(const Path& path);
+
+// Converts a node (aliases expanded) into a value. Returns nothing when the
+// expansion would exceed `max_nodes` (alias bombs).
+std::optional<Value> to_value(const Node* node, std::size_t max_nodes);
+
+}  // namespace harden

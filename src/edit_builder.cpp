@@ -1,0 +1,437 @@
+#include "harden/edit_builder.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "scalar_decode.h"
+
+namespace harden {
+namespace {
+
+std::string spaces(int n) { return std::string(static_cast<std::size_t>(std::max(n, 0)), ' '); }
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+int most_common(const std::map<int, int>& counts, int fallback) {
+  int best = fallback, best_count = 0;
+  for (auto [value, count] : counts)
+    if (count > best_count) best = value, best_count = count;
+  return best;
+}
+
+bool looks_like_number_or_keyword(std::string_view v) {
+  static const char* const keywords[] = {"true", "false", "True", "False", "TRUE", "FALSE", "yes", "no", "Yes",
+                                         "No",   "YES",   "NO",   "on",    "off",   "On",    "Off", "ON",  "OFF",
+                                         "null", "Null",  "NULL", "~",     ""};
+  for (const char* k : keywords)
+    if (v == k) return true;
+  bool digits = !v.empty();
+  for (char c : v)
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E' ||
+          c == '_'))
+      digits = false;
+  return digits;
+}
+
+bool plain_is_safe(std::string_view v) {
+  if (v.empty() || is_blank(v.front()) || is_blank(v.back())) return false;
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(v.front()) != std::string_view::npos) return false;
+  if (v.find(": ") != std::string_view::npos || v.find(" #") != std::string_view::npos) return false;
+  if (v.back() == ':') return false;
+  for (char c : v)
+    if (c == '\n' || c == '\r' || c == '\t' || static_cast<unsigned char>(c) < 0x20) return false;
+  return !looks_like_number_or_keyword(v);
+}
+
+std::string double_quote(std::string_view v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string single_quote(std::string_view v) {
+  std::string out = "'";
+  for (char c : v) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+void learn_from(const Node* node, std::map<int, int>& step, std::map<int, int>& seq_indent, int& flow_seqs,
+                int& block_seqs, int& padded, std::map<char, int>& quotes, const Document& doc, int depth) {
+  if (!node || depth > 64) return;
+  if (node->is_mapping()) {
+    for (const MapEntry& e : node->entries) {
+      const Node* v = e.value;
+      if (!v) continue;
+      int key_column = doc.column_of(e.begin);
+      if (v->is_mapping() && v->is_block() && node->is_block()) {
+        int diff = v->column - key_column;
+        if (diff > 0) step[diff]++;
+      }
+      if (v->is_sequence() && node->is_block()) {
+        if (v->is_block()) {
+          block_seqs++;
+          int diff = v->column - key_column;
+          if (diff >= 0 && v->line != e.key->line) seq_indent[diff]++;
+        } else {
+          flow_seqs++;
+          if (!v->items.empty() && v->content_begin + 1 < doc.text.size() && doc.text[v->content_begin + 1] == ' ')
+            padded++;
+        }
+      }
+      if (v->is_scalar() && !looks_like_number_or_keyword(v->value)) {
+        char q = v->scalar_style == ScalarStyle::DoubleQuoted   ? '"'
+                 : v->scalar_style == ScalarStyle::SingleQuoted ? '\''
+                 : v->scalar_style == ScalarStyle::Plain        ? 0
+                                                                : 'x';
+        if (q != 'x') quotes[q]++;
+      }
+      learn_from(v, step, seq_indent, flow_seqs, block_seqs, padded, quotes, doc, depth + 1);
+    }
+  } else if (node->is_sequence()) {
+    for (const SeqItem& item : node->items)
+      learn_from(item.value, step, seq_indent, flow_seqs, block_seqs, padded, quotes, doc, depth + 1);
+  }
+}
+
+}  // namespace
+
+NewValue NewValue::text(std::string yaml_text) {
+  NewValue v;
+  v.scalar = std::move(yaml_text);
+  return v;
+}
+
+NewValue NewValue::sequence(std::vector<NewValue> items) {
+  NewValue v;
+  v.kind = Kind::Sequence;
+  v.items = std::move(items);
+  return v;
+}
+
+NewValue NewValue::mapping(std::vector<std::pair<std::string, NewValue>> entries) {
+  NewValue v;
+  v.kind = Kind::Mapping;
+  v.entries = std::move(entries);
+  return v;
+}
+
+Value NewValue::meaning() const {
+  switch (kind) {
+    case Kind::Scalar: {
+      if (!scalar.empty() && scalar.front() == '"')
+        return Value::quoted(detail::decode_double_quoted(scalar).value_or(scalar));
+      if (!scalar.empty() && scalar.front() == '\'')
+        return Value::quoted(detail::decode_single_quoted(scalar).value_or(scalar));
+      if (scalar == "~" || scalar == "null" || scalar.empty()) return Value::null();
+      return Value::plain(scalar);
+    }
+    case Kind::Sequence: {
+      Value v;
+      v.kind = Value::Kind::Sequence;
+      for (const NewValue& item : items) v.items.push_back(item.meaning());
+      return v;
+    }
+    case Kind::Mapping: {
+      Value v;
+      v.kind = Value::Kind::Mapping;
+      for (const auto& [key, value] : entries) v.entries.emplace_back(Value::plain(key), value.meaning());
+      return v;
+    }
+  }
+  return {};
+}
+
+FileStyle FileStyle::learn(const Document& doc, const Node* scope) {
+  FileStyle style;
+  auto gather = [&](const Node* root, std::map<int, int>& step, std::map<int, int>& seq_indent, int& flow,
+                    int& block, int& padded, std::map<char, int>& quotes) {
+    learn_from(root, step, seq_indent, flow, block, padded, quotes, doc, 0);
+  };
+  std::map<int, int> file_step, file_seq, local_step, local_seq;
+  std::map<char, int> file_quotes, local_quotes;
+  int file_flow = 0, file_block = 0, file_padded = 0, local_flow = 0, local_block = 0, local_padded = 0;
+  gather(doc.root(), file_step, file_seq, file_flow, file_block, file_padded, file_quotes);
+  if (scope) gather(scope, local_step, local_seq, local_flow, local_block, local_padded, local_quotes);
+
+  style.indent_step = most_common(file_step, 2);
+  style.sequence_indent = most_common(!local_seq.empty() ? local_seq : file_seq, style.indent_step);
+  int flow = local_flow + local_block > 0 ? local_flow : file_flow;
+  int block = local_flow + local_block > 0 ? local_block : file_block;
+  style.prefer_flow_sequences = flow > block;
+  style.flow_padding = (local_flow > 0 ? local_padded * 2 > local_flow : file_padded * 2 > file_flow);
+  const auto& quotes = !local_quotes.empty() ? local_quotes : file_quotes;
+  int plain = quotes.count(0) ? quotes.at(0) : 0;
+  int dq = quotes.count('"') ? quotes.at('"') : 0;
+  int sq = quotes.count('\'') ? quotes.at('\'') : 0;
+  style.quote = dq > plain && dq >= sq ? '"' : sq > plain && sq > dq ? '\'' : 0;
+  return style;
+}
+
+std::string scalar_text(std::string_view value, char quote) {
+  if (quote == '\'' && value.find('\n') == std::string_view::npos) return single_quote(value);
+  if (quote == '"') return double_quote(value);
+  if (plain_is_safe(value)) return std::string(value);
+  return double_quote(value);
+}
+
+bool subtree_opaque(const Node& node) {
+  if (node.opaque) return true;
+  for (const MapEntry& e : node.entries)
+    if ((e.key && subtree_opaque(*e.key)) || (e.value && subtree_opaque(*e.value))) return true;
+  for (const SeqItem& item : node.items)
+    if (item.value && subtree_opaque(*item.value)) return true;
+  return false;
+}
+
+std::optional<EditRefusal> EditBuilder::check_editable(const Node& node) const {
+  if (node.opaque)
+    return EditRefusal{"this scalar could not be modelled exactly; it is left as written", node.content_begin};
+  return std::nullopt;
+}
+
+std::string EditBuilder::render_flow(const NewValue& value) const {
+  switch (value.kind) {
+    case NewValue::Kind::Scalar: return value.scalar;
+    case NewValue::Kind::Sequence: {
+      if (value.items.empty()) return "[]";
+      std::string out = style_.flow_padding ? "[ " : "[";
+      for (std::size_t i = 0; i < value.items.size(); ++i) {
+        if (i) out += ", ";
+        out += render_flow(value.items[i]);
+      }
+      return out + (style_.flow_padding ? " ]" : "]");
+    }
+    case NewValue::Kind::Mapping: {
+      if (value.entries.empty()) return "{}";
+      std::string out = "{";
+      for (std::size_t i = 0; i < value.entries.size(); ++i) {
+        if (i) out += ", ";
+        out += value.entries[i].first + ": " + render_flow(value.entries[i].second);
+      }
+      return out + "}";
+    }
+  }
+  return {};
+}
+
+// Lines of a block collection whose keys or dashes start at `column`; no
+// line break before the first line or after the last.
+std::string EditBuilder::render_block_lines(const NewValue& value, int column, std::string_view eol) const {
+  std::string out;
+  if (value.kind == NewValue::Kind::Sequence) {
+    for (std::size_t i = 0; i < value.items.size(); ++i) {
+      if (i) out += eol;
+      const NewValue& item = value.items[i];
+      out += spaces(column) + "-";
+      if (item.kind == NewValue::Kind::Mapping && !item.entries.empty()) {
+        // The first entry shares the dash's line; the rest align with it.
+        std::string lines = render_block_lines(item, column + 2, eol);
+        out += " " + lines.substr(static_cast<std::size_t>(column + 2));
+      } else if (item.kind == NewValue::Kind::Scalar || item.items.empty()) {
+        out += " " + render_flow(item);
+      } else {
+        out += " " + render_flow(item);
+      }
+    }
+  } else if (value.kind == NewValue::Kind::Mapping) {
+    for (std::size_t i = 0; i < value.entries.size(); ++i) {
+      if (i) out += eol;
+      out += spaces(column) + value.entries[i].first + ":" +
+             render_after_key(value.entries[i].second, column, eol, false);
+    }
+  }
+  return out;
+}
+
+std::string EditBuilder::render_after_key(const NewValue& value, int key_column, std::string_view eol,
+                                          bool in_flow) const {
+  switch (value.kind) {
+    case NewValue::Kind::Scalar: return " " + value.scalar;
+    case NewValue::Kind::Sequence:
+      if (in_flow || style_.prefer_flow_sequences || value.items.empty()) return " " + render_flow(value);
+      return std::string(eol) + render_block_lines(value, key_column + style_.sequence_indent, eol);
+    case NewValue::Kind::Mapping:
+      if (in_flow || value.entries.empty()) return " " + render_flow(value);
+      return std::string(eol) + render_block_lines(value, key_column + style_.indent_step, eol);
+  }
+  return {};
+}
+
+namespace {
+
+// True when a flow collection spans several lines and holds a comment: we
+// do not guess where new text would go among those comments.
+bool flow_with_comments(const Document& doc, const Node& node) {
+  if (doc.position(node.content_begin).line == doc.position(node.end).line) return false;
+  char quote = 0;
+  for (std::size_t i = node.content_begin; i < node.end; ++i) {
+    char c = doc.text[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') quote = c;
+    else if (c == '#' && i > 0 && (is_blank(doc.text[i - 1]) || doc.text[i - 1] == '\n')) return true;
+  }
+  return false;
+}
+
+bool starts_line(const Document& doc, std::size_t offset) {
+  for (std::size_t i = doc.line_begin(offset); i < offset; ++i)
+    if (!is_blank(doc.text[i])) return false;
+  return true;
+}
+
+// The span of whole lines from the line of `begin` through the line of
+// `end`, keeping a missing final newline missing.
+Edit delete_lines(const Document& doc, std::size_t begin, std::size_t end) {
+  std::size_t from = doc.line_begin(begin);
+  std::size_t to = doc.next_line_begin(end);
+  if (to >= doc.text.size() && (doc.text.empty() || doc.text.back() != '\n') && from > 0) {
+    // The last line has no line break: take the previous line's break instead.
+    from = from - 1;
+    if (from > 0 && doc.text[from - 1] == '\r') --from;
+  }
+  return Edit{from, to, ""};
+}
+
+std::size_t colon_after_key(const Document& doc, const MapEntry& entry) {
+  std::size_t i = entry.key->end;
+  while (i < doc.text.size() && doc.text[i] != ':') ++i;
+  return i;
+}
+
+}  // namespace
+
+EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, const NewValue& value) const {
+  if (!mapping.is_mapping()) return EditRefusal{"not a mapping", mapping.content_begin};
+  if (mapping.is_flow()) {
+    if (flow_with_comments(doc_, mapping))
+      return EditRefusal{"a multi-line flow mapping with comments cannot be edited safely", mapping.content_begin};
+    std::string entry = std::string(key) + ": " + render_flow(value);
+    if (mapping.entries.empty()) return Edit{mapping.content_begin + 1, mapping.content_begin + 1, entry};
+    const MapEntry& last = mapping.entries.back();
+    if (subtree_opaque(*last.value)) return EditRefusal{"the last entry could not be modelled exactly", last.begin};
+    return Edit{last.end, last.end, ", " + entry};
+  }
+  if (mapping.entries.empty()) return EditRefusal{"empty block mapping", mapping.content_begin};
+  const MapEntry& last = mapping.entries.back();
+  if (last.value && subtree_opaque(*last.value))
+    return EditRefusal{"the last entry could not be modelled exactly", last.begin};
+  int column = doc_.column_of(mapping.entries.front().begin);
+  if (!starts_line(doc_, mapping.entries.front().begin)) {
+    // `- key: value` items: the keys align after the dash.
+    column = doc_.column_of(mapping.entries.front().begin);
+  }
+  std::string_view eol = doc_.line_break_at(last.end);
+  std::size_t at = doc_.next_line_begin(last.end);
+  std::string line = spaces(column) + std::string(key) + ":" + render_after_key(value, column, eol, false);
+  bool at_end_without_break = at >= doc_.text.size() && (doc_.text.empty() || doc_.text.back() != '\n');
+  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line};
+  return Edit{at, at, line + std::string(eol)};
+}
+
+EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value) const {
+  if (!sequence.is_sequence()) return EditRefusal{"not a sequence", sequence.content_begin};
+  if (sequence.is_flow()) {
+    if (flow_with_comments(doc_, sequence))
+      return EditRefusal{"a multi-line flow sequence with comments cannot be edited safely", sequence.content_begin};
+    std::string item = render_flow(value);
+    if (sequence.items.empty()) return Edit{sequence.content_begin + 1, sequence.content_begin + 1, item};
+    const SeqItem& last = sequence.items.back();
+    if (subtree_opaque(*last.value)) return EditRefusal{"the last item could not be modelled exactly", last.begin};
+    bool one_per_line = doc_.position(last.begin).line != doc_.position(sequence.content_begin).line;
+    if (one_per_line) {
+      std::string_view eol = doc_.line_break_at(last.end);
+      return Edit{last.end, last.end, "," + std::string(eol) + spaces(doc_.column_of(last.begin)) + item};
+    }
+    return Edit{last.end, last.end, ", " + item};
+  }
+  if (sequence.items.empty()) return EditRefusal{"empty block sequence", sequence.content_begin};
+  const SeqItem& last = sequence.items.back();
+  if (subtree_opaque(*last.value)) return EditRefusal{"the last item could not be modelled exactly", last.begin};
+  if (!starts_line(doc_, last.begin))
+    return EditRefusal{"a sequence item that does not start its line cannot be followed safely", last.begin};
+  int column = doc_.column_of(last.begin);
+  std::string_view eol = doc_.line_break_at(last.end);
+  std::size_t at = doc_.next_line_begin(last.end);
+  std::string line = render_block_lines(NewValue::sequence({value}), column, eol);
+  bool at_end_without_break = at >= doc_.text.size() && (doc_.text.empty() || doc_.text.back() != '\n');
+  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line};
+  return Edit{at, at, line + std::string(eol)};
+}
+
+EditResult EditBuilder::replace_scalar(const Node& scalar, std::string_view yaml_text) const {
+  if (auto refusal = check_editable(scalar)) return *refusal;
+  if (!scalar.is_scalar() && !scalar.is_null()) return EditRefusal{"not a scalar", scalar.content_begin};
+  if (scalar.is_null() && scalar.begin == scalar.end) return Edit{scalar.begin, scalar.end, " " + std::string(yaml_text)};
+  return Edit{scalar.content_begin, scalar.end, std::string(yaml_text)};
+}
+
+EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping, const NewValue& value) const {
+  const Node& old = *entry.value;
+  if (subtree_opaque(old)) return EditRefusal{"this value could not be modelled exactly", old.content_begin};
+  if (old.is_alias()) return EditRefusal{"the value is an alias; edit the anchored node instead", old.content_begin};
+  int column = doc_.column_of(entry.begin);
+  std::size_t colon = colon_after_key(doc_, entry);
+  if (colon >= doc_.text.size()) return EditRefusal{"no ':' after the key", entry.begin};
+  std::string_view eol = doc_.line_break_at(entry.begin);
+  std::string text = render_after_key(value, column, eol, mapping.is_flow());
+  std::size_t end = std::max(old.end, colon + 1);
+  std::size_t begin = old.anchor.empty() && old.tag.size() <= 1 ? colon + 1 : old.content_begin;
+  if (begin != colon + 1 && !text.empty() && text.front() == ' ') text.erase(0, 1);
+  return Edit{begin, end, text};
+}
+
+EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) const {
+  if (index >= mapping.entries.size()) return EditRefusal{"no such entry", mapping.content_begin};
+  const MapEntry& entry = mapping.entries[index];
+  if (subtree_opaque(*entry.value)) return EditRefusal{"this entry could not be modelled exactly", entry.begin};
+  if (mapping.is_flow()) {
+    if (flow_with_comments(doc_, mapping))
+      return EditRefusal{"a multi-line flow mapping with comments cannot be edited safely", mapping.content_begin};
+    if (mapping.entries.size() == 1) return Edit{mapping.content_begin + 1, mapping.end - 1, ""};
+    if (index > 0) return Edit{mapping.entries[index - 1].end, entry.end, ""};
+    return Edit{entry.begin, mapping.entries[1].begin, ""};
+  }
+  if (mapping.entries.size() == 1)
+    return EditRefusal{"deleting the only entry would leave the mapping empty", entry.begin};
+  if (starts_line(doc_, entry.begin)) return delete_lines(doc_, entry.begin, entry.end);
+  if (index + 1 < mapping.entries.size()) return Edit{entry.begin, mapping.entries[index + 1].begin, ""};
+  return EditRefusal{"this entry shares its line with other content", entry.begin};
+}
+
+EditResult EditBuilder::delete_item(const Node& sequence, std::size_t index, const MapEntry* owner) const {
+  if (index >= sequence.items.size()) return EditRefusal{"no such item", sequence.content_begin};
+  const SeqItem& item = sequence.items[index];
+  if (subtree_opaque(*item.value)) return EditRefusal{"this item could not be modelled exactly", item.begin};
+  if (sequence.is_flow()) {
+    if (flow_with_comments(doc_, sequence))
+      return EditRefusal{"a multi-line flow sequence with comments cannot be edited safely", sequence.content_begin};
+    if (sequence.items.size() == 1) return Edit{sequence.content_begin + 1, sequence.end - 1, ""};
+    if (index > 0) return Edit{sequence.items[index - 1].end, item.end, ""};
+    return Edit{item.begin, sequence.items[1].begin, ""};
+  }
+  if (sequence.items.size() == 1) {
+    if (!owner || !sequence.anchor.empty())
+      return EditRefusal{"deleting the only item would leave the sequence empty", item.begin};
+    std::size_t colon = colon_after_key(doc_, *owner);
+    return Edit{colon + 1, doc_.line_end(sequence.end), " []"};
+  }
+  if (!starts_line(doc_, item.begin)) return EditRefusal{"this item shares its line with other content", item.begin};
+  return delete_lines(doc_, item.begin, item.end);
+}
+
+}  // namespace harden
