@@ -31,6 +31,7 @@ struct Event {
   std::string tag;
   std::string value;
   YAML::anchor_t anchor = 0;
+  std::string anchor_name;  // resolved at once: yaml-cpp numbers anchors per document
   CollectionStyle style = CollectionStyle::Block;
 };
 
@@ -44,7 +45,10 @@ class Recorder : public YAML::EventHandler {
   std::vector<std::string> anchor_names{""};  // yaml-cpp numbers anchors from 1
   bool too_many = false;
 
-  void OnDocumentStart(const YAML::Mark& mark) override { push(Event(EventType::DocStart, at(mark))); }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    anchor_names.assign(1, std::string());
+    push(Event(EventType::DocStart, at(mark)));
+  }
   void OnDocumentEnd() override { push_unmarked(EventType::DocEnd); }
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     Event e(EventType::Null, at(mark));
@@ -79,6 +83,7 @@ class Recorder : public YAML::EventHandler {
  private:
   std::size_t at(const YAML::Mark& mark) const { return static_cast<std::size_t>(mark.pos) + offset_; }
   void push(Event e) {
+    if (e.anchor > 0 && e.anchor < anchor_names.size()) e.anchor_name = anchor_names[e.anchor];
     if (events.size() >= max_events_) {
       too_many = true;
       throw std::length_error("too many nodes");
@@ -153,7 +158,7 @@ class SpanBuilder {
     node.kind = kind;
     node.begin = e.pos;
     node.tag = e.tag;
-    if (e.anchor > 0 && e.anchor < anchor_names_.size()) node.anchor = anchor_names_[e.anchor];
+    if (e.type != EventType::Alias) node.anchor = e.anchor_name;
     return node;
   }
 

@@ -36,9 +36,10 @@ Value* Value::get(std::string_view key) {
 }
 
 bool Value::operator==(const Value& other) const {
-  if (kind != other.kind) return false;
+  if (kind != other.kind || anchor != other.anchor) return false;
   switch (kind) {
     case Kind::Null: return true;
+    case Kind::Alias: return text == other.text;
     case Kind::Scalar: return text == other.text && tag == other.tag;
     case Kind::Mapping: return entries == other.entries;
     case Kind::Sequence: return items == other.items;
@@ -64,10 +65,14 @@ namespace {
 bool convert(const Node* node, Value& out, std::size_t& budget) {
   if (budget == 0) return false;
   --budget;
-  node = node->resolved();
+  out.anchor = node->anchor;
   switch (node->kind) {
-    case NodeKind::Null:
-    case NodeKind::Alias: out.kind = Value::Kind::Null; return true;
+    case NodeKind::Null: out.kind = Value::Kind::Null; return true;
+    case NodeKind::Alias:
+      out.kind = Value::Kind::Alias;
+      out.text = node->value;
+      out.anchor.clear();
+      return true;
     case NodeKind::Scalar:
       out.kind = Value::Kind::Scalar;
       out.text = node->value;

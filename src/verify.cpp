@@ -20,18 +20,20 @@ class ValueBuilder : public YAML::EventHandler {
 
   std::vector<Value> documents;
 
-  void OnDocumentStart(const YAML::Mark&) override { anchors_.assign(1, Value()); }
+  void OnDocumentStart(const YAML::Mark&) override { names_.assign(1, std::string()); }
   void OnDocumentEnd() override {
     documents.push_back(stack_.empty() ? root_ : Value());
     root_ = Value();
     stack_.clear();
   }
+  void OnAnchor(const YAML::Mark&, const std::string& name) override { names_.push_back(name); }
   void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { add(Value(), anchor); }
   void OnAlias(const YAML::Mark&, YAML::anchor_t anchor) override {
-    if (anchor >= anchors_.size()) throw std::runtime_error("alias to an unknown anchor");
-    const Value& target = anchors_[anchor];
-    charge(count(target));
-    add(target, 0);
+    if (anchor >= names_.size()) throw std::runtime_error("alias to an unknown anchor");
+    Value v;
+    v.kind = Value::Kind::Alias;
+    v.text = names_[anchor];
+    add(std::move(v), 0);
   }
   void OnScalar(const YAML::Mark&, const std::string& tag, YAML::anchor_t anchor, const std::string& text) override {
     Value v = Value::plain(text);
@@ -56,20 +58,12 @@ class ValueBuilder : public YAML::EventHandler {
     Value key;
   };
 
-  static std::size_t count(const Value& v) {
-    std::size_t n = 1;
-    for (const auto& [k, val] : v.entries) n += count(k) + count(val);
-    for (const auto& item : v.items) n += count(item);
-    return n;
-  }
   void charge(std::size_t n) {
     if (n > budget_) throw std::length_error("alias expansion");
     budget_ -= n;
   }
-  void remember(const Value& v, YAML::anchor_t anchor) {
-    if (anchor == 0) return;
-    if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
-    anchors_[anchor] = v;
+  void name_anchor(Value& v, YAML::anchor_t anchor) const {
+    if (anchor > 0 && anchor < names_.size()) v.anchor = names_[anchor];
   }
   void open(Value::Kind kind, YAML::anchor_t anchor) {
     charge(1);
@@ -85,7 +79,7 @@ class ValueBuilder : public YAML::EventHandler {
   }
   void add(Value v, YAML::anchor_t anchor) {
     charge(1);
-    remember(v, anchor);
+    name_anchor(v, anchor);
     if (stack_.empty()) {
       root_ = std::move(v);
       return;
@@ -104,7 +98,7 @@ class ValueBuilder : public YAML::EventHandler {
 
   std::size_t budget_;
   std::vector<Open> stack_;
-  std::vector<Value> anchors_;
+  std::vector<std::string> names_;
   Value root_;
 };
 
@@ -172,6 +166,10 @@ std::optional<std::string> apply_one(Value& root, const Intent& intent) {
 
 void describe_difference(const Value& a, const Value& b, Path& path, std::optional<std::string>& out) {
   if (out) return;
+  if (a.anchor != b.anchor) {
+    out = fmt::format("{}: expected anchor '{}', found '{}'", to_string(path), a.anchor, b.anchor);
+    return;
+  }
   if (a.kind != b.kind) {
     out = fmt::format("{}: expected a {} value, found a {} value", to_string(path), static_cast<int>(a.kind),
                       static_cast<int>(b.kind));
@@ -179,6 +177,9 @@ void describe_difference(const Value& a, const Value& b, Path& path, std::option
   }
   switch (a.kind) {
     case Value::Kind::Null: return;
+    case Value::Kind::Alias:
+      if (a.text != b.text) out = fmt::format("{}: expected *{}, found *{}", to_string(path), a.text, b.text);
+      return;
     case Value::Kind::Scalar:
       if (a.text != b.text || a.tag != b.tag)
         out = fmt::format("{}: expected '{}', found '{}'", to_string(path), a.text, b.text);

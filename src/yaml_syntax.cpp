@@ -110,15 +110,13 @@ class Scanner {
   std::optional<SyntaxProblem> run() {
     std::size_t pos = text_.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // byte order mark
     while (!failed()) {
-      const std::size_t nl = text_.find('\n', pos);
-      const std::size_t end = nl == npos ? text_.size() : nl;
-      line_ = text_.substr(pos, end - pos);
-      if (!line_.empty() && line_.back() == '\r') line_.remove_suffix(1);
+      const std::size_t end = text_.find_first_of("\r\n", pos);  // LF, CRLF or CR
+      line_ = text_.substr(pos, end == npos ? npos : end - pos);
       ++line_no_;
       indent_ = leading_spaces(line_);
       process_line();
-      if (nl == npos) break;
-      pos = nl + 1;
+      if (end == npos) break;
+      pos = end + (text_.compare(end, 2, "\r\n") == 0 ? 2 : 1);
     }
     if (!failed()) check_end_of_input();
     return problem_;
@@ -126,7 +124,10 @@ class Scanner {
 
  private:
   enum class DocState { Prefix, Document };  // between documents / inside one
-  enum class After { Open, Plain, Complete };  // what the last block node left
+  // What the last block line left: an empty value that a more indented line
+  // may fill (Open), a plain scalar that may continue (Plain), or a finished
+  // value (Complete).
+  enum class After { Open, Plain, Complete };
   enum class Kind { Map, Seq };
   struct Collection {
     int column;
@@ -136,7 +137,10 @@ class Scanner {
   // A quoted scalar or flow collection that continues on later lines.
   struct Pending {
     bool active = false;
-    int threshold = -1;  // continuation lines must be indented more than this
+    // Continuation lines must be indented more than this: the owning
+    // collection's column, or the line's indentation if smaller (compact
+    // "- key: [" entries), which only makes the check more lenient.
+    int threshold = -1;
     bool allow_key = false;
     std::size_t key_start = 0;
     int line = 0;
@@ -146,8 +150,11 @@ class Scanner {
   // The body of a literal or folded block scalar: literal text, not scanned.
   struct BlockScalar {
     bool active = false;
-    int lenient_parent = -1;  // lines indented more than this are content
-    int parent = -1;          // the spec's n: the owning collection's column
+    // Lines indented more than this are content. For "- key: |" it is the
+    // line's indentation rather than the mapping's column: lines in between
+    // are skipped as text, never misread as structure.
+    int lenient_parent = -1;
+    int parent = -1;  // the spec's n: the owning collection's column
     bool auto_indent = true;
     bool seen_content = false;
     int max_leading_blank = 0;
@@ -321,7 +328,8 @@ class Scanner {
       r = scan_quoted(p + 1);
     } else {
       brackets_.assign(1, line_[p]);
-      expect_entry_ = true;
+      expect_entry_ = expect_node_ = true;
+      json_node_ = false;
       r = scan_flow(p + 1, /*separated=*/false);
     }
     if (r == npos && !failed()) pending_.active = true;
@@ -414,13 +422,15 @@ class Scanner {
       separated = false;
       if (c == ',') {
         if (!check_flow_entry_present(p)) return npos;
-        expect_entry_ = true;
+        expect_entry_ = expect_node_ = true;
+        json_node_ = false;
         ++p;
         continue;
       }
       if (c == '[' || c == '{') {
         brackets_.push_back(c);
-        expect_entry_ = true;
+        expect_entry_ = expect_node_ = true;
+        json_node_ = false;
         ++p;
         continue;
       }
@@ -430,7 +440,8 @@ class Scanner {
           return npos;
         }
         brackets_.pop_back();
-        expect_entry_ = false;
+        expect_entry_ = expect_node_ = false;
+        json_node_ = true;
         ++p;
         if (brackets_.empty()) return p;
         continue;
@@ -454,18 +465,46 @@ class Scanner {
   // flow context. Returns the index past it, or npos.
   std::size_t scan_flow_token(std::size_t p) {
     const char c = line_[p];
-    if (c == '"' || c == '\'') {
-      quote_ = c;
-      return scan_quoted(p + 1);
+    const bool node_start = expect_node_;
+    const bool after_json_node = json_node_;
+    expect_node_ = json_node_ = false;
+    if (!node_start) {
+      // Inside a plain scalar only ':' is an indicator ("a ? b", "don 't" and
+      // "a &b" are text). After a quoted scalar or a flow collection, ':' is
+      // one even when the value follows without a space: {"a":"b"}.
+      if (c == ':' && (ends_flow_token(line_, p) || after_json_node)) {
+        expect_node_ = true;
+        return p + 1;
+      }
+      return skip_flow_scalar(p);
     }
-    if (c == '-' && ends_flow_token(line_, p)) {
-      // A lone '-' is a block sequence indicator, not a plain scalar.
-      fail(p, "'-' cannot start a flow collection entry (quote it)");
-      return npos;
+    switch (c) {
+      case '"':
+      case '\'':
+        quote_ = c;
+        json_node_ = true;
+        return scan_quoted(p + 1);
+      case '!':
+        expect_node_ = true;  // node properties: the node itself follows
+        return scan_tag(p, /*in_flow=*/true);
+      case '&':
+        expect_node_ = true;
+        return skip_flow_scalar(p);
+      case '-':
+      case '?':
+      case ':':
+        if (!ends_flow_token(line_, p)) break;  // "-1", ":a": plain scalars
+        if (c == '-') {
+          // A lone '-' is a block sequence indicator, not a plain scalar.
+          fail(p, "'-' cannot start a flow collection entry (quote it)");
+          return npos;
+        }
+        expect_node_ = true;  // explicit key or value indicator
+        return p + 1;
+      default:
+        break;
     }
-    if (c == '!') return scan_tag(p, /*in_flow=*/true);
-    if ((c == '?' || c == ':') && ends_flow_token(line_, p)) return p + 1;
-    return skip_flow_scalar(p);
+    return skip_flow_scalar(p);  // plain scalar or alias
   }
 
   // Skips a plain scalar, anchor or alias in flow context.
@@ -738,7 +777,9 @@ class Scanner {
       }
     }
     after_ = After::Plain;
-    plain_threshold_ = std::min(owner(), indent_);
+    // Not the line's indentation: after "- key: a" the next line at the
+    // mapping's column is a new key, not a continuation.
+    plain_threshold_ = owner();
     return false;
   }
 
@@ -786,6 +827,8 @@ class Scanner {
   char quote_ = 0;         // the open quote, if any
   std::string brackets_;   // open flow brackets, innermost last
   bool expect_entry_ = false;  // just after '[', '{' or ','
+  bool expect_node_ = false;   // a flow node may start here (not inside a plain scalar)
+  bool json_node_ = false;     // the last flow token was a quoted scalar or collection
 
   BlockScalar block_scalar_;
 };

@@ -15,9 +15,12 @@ namespace harden {
 struct Node;
 
 struct Value {
-  enum class Kind { Null, Scalar, Mapping, Sequence };
+  enum class Kind { Null, Scalar, Mapping, Sequence, Alias };
   Kind kind = Kind::Null;
-  std::string text;  // scalar value
+  std::string text;  // scalar value; the anchor name for an alias
+  // Aliases stay references (`*name`) and anchors stay names: an edit of an
+  // anchored node shows at the anchor only, and no alias bomb expands here.
+  std::string anchor;
   std::string tag;   // "?" plain, "!" quoted or block, or an explicit tag
   std::vector<std::pair<Value, Value>> entries;
   std::vector<Value> items;
@@ -37,8 +40,8 @@ using PathStep = std::variant<std::string, std::size_t>;
 using Path = std::vector<PathStep>;
 std::string to_string(const Path& path);
 
-// Converts a node (aliases expanded) into a value. Returns nothing when the
-// expansion would exceed `max_nodes` (alias bombs).
+// Converts a node into a value, aliases kept as references. Returns nothing
+// when the tree has more than `max_nodes` nodes.
 std::optional<Value> to_value(const Node* node, std::size_t max_nodes);
 
 }  // namespace harden

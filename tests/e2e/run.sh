@@ -7,8 +7,8 @@
 #   --only STACK              run one stack (repeatable)
 #   --no-negative             skip the negative controls
 #   --ablate                  also remove every cap_add and tmpfs item of every service,
-#                             one at a time, and report whether it was needed (INFO lines,
-#                             not counted)
+#                             one at a time, and report whether the service still works
+#                             (INFO lines, not counted)
 #   --keep                    keep the work folder (copies, logs) even on success
 #
 # For each stack in stacks/: copy it to a temp folder, harden it, bring it up with
@@ -18,13 +18,14 @@
 # "N passed, M failed". Exit 1 on any failure, 2 on a usage or setup error.
 # No engine: "SKIPPED: ..." and exit 0 (exit 1 with HARDEN_E2E_REQUIRED=1).
 #
-# Environment: HARDEN_E2E_TIMEOUT (s per probe step, default 90),
-#              HARDEN_E2E_NEG_TIMEOUT (s per probe step in negative controls, default 20).
+# Environment: HARDEN_E2E_TIMEOUT      s per probe step (default 90)
+#              HARDEN_E2E_NEG_TIMEOUT  s per probe step in negative controls (default 20)
+#              HARDEN_E2E_JOBS         negative controls run in parallel (default 4)
 set -uo pipefail
 # shellcheck source=lib/common.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/common.sh"
 
-usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 HARDEN=""
 USE_EXPECTED=0
@@ -54,6 +55,7 @@ fi
 
 POS_TIMEOUT="${HARDEN_E2E_TIMEOUT:-90}"
 NEG_TIMEOUT="${HARDEN_E2E_NEG_TIMEOUT:-20}"
+JOBS="${HARDEN_E2E_JOBS:-4}"
 
 # ------------------------------------------------------------------ preconditions
 command -v docker >/dev/null 2>&1 || e2e_skip "no docker CLI (run tests/e2e/setup.sh first)"
@@ -65,13 +67,24 @@ for img in $E2E_IMAGES; do
 done
 docker image inspect "$E2E_PROBE_IMAGE" >/dev/null 2>&1 || e2e_die "image $E2E_PROBE_IMAGE missing: run tests/e2e/setup.sh"
 
+e2e_remove_leftovers
 T_START=$(e2e_now)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/harden-e2e-run.XXXXXX")"
 LOGS="$WORK/logs"
 mkdir -p "$LOGS"
-PROJECTS=()
 PASSED=0
 FAILED=0
+
+cleanup() {
+	e2e_remove_leftovers
+	if [ "$FAILED" = 0 ] && [ "$KEEP" = 0 ]; then
+		rm -rf "$WORK"
+	else
+		echo "work folder kept: $WORK" >&2
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 helper() { "$PY" "$E2E_DIR/lib/e2e_helper.py" "$@"; }
 
@@ -85,29 +98,34 @@ info() { printf 'INFO  %-24s %s\n' "$1" "$2"; }
 
 oneline() { tr '\n\t' '  ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-"${1:-160}"; }
 
+# Remove a project's containers (and anonymous volumes), networks, volumes and probe container.
 project_down() {
-	local p="$1" dir="$2"
+	local p="$1" ids
 	docker rm -f "$p-probe" >/dev/null 2>&1 || true
-	(cd "$dir" && e2e_compose -p "$p" -f compose.yml down -v -t 3 --remove-orphans) >>"$LOGS/$p.log" 2>&1 || true
+	ids="$(docker ps -aq --filter "label=com.docker.compose.project=$p")"
+	# shellcheck disable=SC2086
+	[ -z "$ids" ] || docker rm -f -v $ids >>"$LOGS/$p.log" 2>&1
+	ids="$(docker network ls -q --filter "label=com.docker.compose.project=$p")"
+	# shellcheck disable=SC2086
+	[ -z "$ids" ] || docker network rm $ids >>"$LOGS/$p.log" 2>&1
+	ids="$(docker volume ls -q --filter "label=com.docker.compose.project=$p")"
+	# shellcheck disable=SC2086
+	[ -z "$ids" ] || docker volume rm -f $ids >>"$LOGS/$p.log" 2>&1
+	return 0
 }
-
-cleanup() {
-	local p
-	for p in "${PROJECTS[@]}"; do
-		[ -d "$WORK/dirs/$p" ] && project_down "$p" "$WORK/dirs/$p"
-	done
-	if [ "$FAILED" = 0 ] && [ "$KEEP" = 0 ]; then
-		rm -rf "$WORK"
-	else
-		echo "work folder kept: $WORK" >&2
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 container_of() {
 	docker ps -aq --filter "label=com.docker.compose.project=$1" \
 		--filter "label=com.docker.compose.service=$2" | head -n1
+}
+
+# The most telling line of a container's log: the last error-looking one, else the last one.
+log_reason() {
+	local logs line
+	logs="$(docker logs --tail 60 "$1" 2>&1)"
+	line="$(printf '%s\n' "$logs" | grep -E -i 'emerg|fatal|error|denied|not permitted|read-only|failed|cannot|could not' | tail -n1)"
+	[ -n "$line" ] || line="$(printf '%s\n' "$logs" | tail -n1)"
+	printf '%s' "$line" | oneline 200
 }
 
 # Why a container is not (or no longer) usable; empty while it is running.
@@ -116,11 +134,12 @@ container_problem() {
 	[ -n "$cid" ] || { echo "container was never created"; return; }
 	st="$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' "$cid" 2>/dev/null)" ||
 		{ echo "container is gone"; return; }
+	# shellcheck disable=SC2086
 	set -- $st
 	case "$1" in
-		running) [ "$3" = 0 ] || echo "container restarted $3 time(s): $(docker logs --tail 2 "$cid" 2>&1 | oneline)" ;;
+		running) [ "$3" = 0 ] || echo "container restarted $3 time(s): $(log_reason "$cid")" ;;
 		created) echo "container never started" ;;
-		*) echo "container $1 (exit $2): $(docker logs --tail 3 "$cid" 2>&1 | oneline 200)" ;;
+		*) echo "container $1 (exit $2): $(log_reason "$cid")" ;;
 	esac
 }
 
@@ -137,7 +156,7 @@ start_probe_container() {
 attempt() {
 	local p="$1" kind="$2" svc="$3" cid="$4"
 	shift 4
-	local out
+	local out trimmed
 	case "$kind" in
 		http)
 			local port="$1" path="$2"
@@ -154,7 +173,6 @@ attempt() {
 			local target="$cid"
 			[ "$kind" = probe ] && target="$p-probe"
 			out="$(timeout 15 docker exec "$target" sh -c "$*" 2>&1)"
-			local trimmed
 			trimmed="$(printf '%s' "$out" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')"
 			printf '%s' "$trimmed" | oneline
 			[ "$trimmed" = "$expect" ]
@@ -163,7 +181,8 @@ attempt() {
 	esac
 }
 
-# poll_step PROJECT TIMEOUT KIND SERVICE ARGS... ; prints the last observation on failure
+# poll_step PROJECT TIMEOUT KIND SERVICE ARGS...: retry until it passes, the
+# container dies or the timeout passes. Prints the last observation.
 poll_step() {
 	local p="$1" timeout="$2" kind="$3" svc="$4"
 	shift 4
@@ -187,13 +206,13 @@ poll_step() {
 	done
 }
 
-# runs_as PROJECT SERVICE USER [PATTERN]
+# runs_as PROJECT SERVICE USER [PATTERN]: the main process (or every process whose
+# command line contains PATTERN) runs as USER.
 runs_as() {
 	local p="$1" svc="$2" user="$3"
 	shift 3
-	local pattern="$*" cid want pid1 rows bad=0 n=0 desc
+	local pattern="$*" cid want pid1 rows bad=0 n=0 desc="" problem pid uid args
 	cid="$(container_of "$p" "$svc")"
-	local problem
 	problem="$(container_problem "$cid")"
 	[ -z "$problem" ] || { echo "$problem"; return 1; }
 	want="$(docker exec "$cid" id -u "$user" 2>/dev/null)" || { echo "no user $user in the container"; return 1; }
@@ -208,12 +227,10 @@ runs_as() {
 		fi
 		n=$((n + 1))
 		[ "$uid" = "$want" ] || bad=$((bad + 1))
-		desc="${desc:+$desc; }uid $uid: $(printf '%s' "$args" | cut -c1-50)"
+		desc="${desc:+$desc; }uid $uid: $(printf '%s' "$args" | cut -c1-40)"
 	done <<<"$rows"
 	if [ -z "$pattern" ]; then
-		local capeff
-		capeff="$(docker exec "$cid" cat /proc/1/status 2>/dev/null | awk '/^CapEff:/ {print $2}')"
-		desc="$desc; CapEff $capeff"
+		desc="$desc; CapEff $(docker exec "$cid" cat /proc/1/status 2>/dev/null | awk '/^CapEff:/ {print $2}')"
 	fi
 	echo "$user is uid $want; $n process(es): ${desc:-none}"
 	[ "$n" -gt 0 ] && [ "$bad" = 0 ]
@@ -230,25 +247,39 @@ read_probes() {
 	done <"$1"
 }
 
+# Writable paths listed for a service in the probes.
+writable_paths() {
+	local line words
+	for line in "${PROBE_LINES[@]}"; do
+		read -ra words <<<"$line"
+		if [ "${words[0]}" = writable ] && [ "${words[1]}" = "$1" ]; then
+			printf '%s\n' "${words[@]:2}"
+		fi
+	done
+}
+
 # run_steps STACK PROJECT DIR TIMEOUT MODE [SERVICE]
 #   MODE=positive: report each step as a check.
 #   MODE=negative: run only SERVICE's steps, stop at the first failure; print it and return 1.
 run_steps() {
-	local stack="$1" p="$2" dir="$3" timeout="$4" mode="$5" only="${6:-}" line kind svc obs
+	local stack="$1" p="$2" dir="$3" timeout="$4" mode="$5" only="${6:-}"
+	local line words kind svc rest obs rc label
 	for line in "${PROBE_LINES[@]}"; do
-		read -r kind svc _ <<<"$line"
+		read -ra words <<<"$line"
+		kind="${words[0]}"
+		svc="${words[1]}"
 		[ -z "$only" ] || [ "$svc" = "$only" ] || continue
-		# shellcheck disable=SC2206
-		local words=($line)
-		local rest="${line#*"$svc"}"
+		rest="${line#*"$svc"}"
 		rest="${rest#"${rest%%[![:space:]]*}"}"
 		case "$kind" in
 			writable) continue ;;
 			restart)
 				if (cd "$dir" && e2e_compose -p "$p" -f compose.yml restart -t 10 "$svc") >>"$LOGS/$p.log" 2>&1; then
-					obs="restarted"; true
+					obs="restarted"
+					true
 				else
-					obs="docker-compose restart failed"; false
+					obs="docker-compose restart failed"
+					false
 				fi
 				;;
 			runs-as)
@@ -258,16 +289,14 @@ run_steps() {
 				obs="$(poll_step "$p" "$timeout" http "$svc" "${words[2]}" "${words[3]}" "${words[*]:4}")"
 				;;
 			exec | probe)
-				local expect="${words[2]}"
-				local cmd="${rest#"$expect"}"
-				obs="$(poll_step "$p" "$timeout" "$kind" "$svc" "$expect" "$cmd")"
+				obs="$(poll_step "$p" "$timeout" "$kind" "$svc" "${words[2]}" "${rest#"${words[2]}"}")"
 				;;
 			*)
-				obs="unknown step kind '$kind'"; false
+				obs="unknown step kind '$kind'"
+				false
 				;;
 		esac
-		local rc=$?
-		local label
+		rc=$?
 		label="$(printf '%s' "$line" | sed 's/[[:space:]]\{1,\}/ /g' | cut -c1-70)"
 		if [ "$mode" = positive ]; then
 			if [ "$rc" = 0 ]; then
@@ -283,36 +312,12 @@ run_steps() {
 	return 0
 }
 
-# Writable paths listed for a service in the probes.
-writable_paths() {
-	local line kind svc
-	for line in "${PROBE_LINES[@]}"; do
-		read -r kind svc _ <<<"$line"
-		if [ "$kind" = writable ] && [ "$svc" = "$1" ]; then
-			# shellcheck disable=SC2086
-			set -- "$1" $line
-			shift 3
-			printf '%s\n' "$@"
-			set -- "$svc"
-		fi
-	done
-}
-
-new_project_dir() {
-	# new_project_dir PROJECT SRC_DIR -> copies SRC_DIR to $WORK/dirs/PROJECT
-	mkdir -p "$WORK/dirs"
-	rm -rf "$WORK/dirs/$1"
-	cp -a "$2" "$WORK/dirs/$1"
-	PROJECTS+=("$1")
-}
-
+# compose_up PROJECT DIR [SERVICE...]; on failure prints the reason
 compose_up() {
-	# compose_up PROJECT DIR [SERVICE]; on failure prints the reason
 	local p="$1" dir="$2"
 	shift 2
-	(cd "$dir" && e2e_compose -p "$p" -f compose.yml down -v -t 1 --remove-orphans) >>"$LOGS/$p.log" 2>&1
 	if ! (cd "$dir" && e2e_compose -p "$p" -f compose.yml up -d "$@") >"$LOGS/$p.up.log" 2>&1; then
-		grep -v '^\(Creating\|Starting\|Recreating\)' "$LOGS/$p.up.log" | grep -i -m2 'error\|denied\|permitted\|failed' | oneline 220
+		grep -E -i -m2 'error|denied|permitted|failed' "$LOGS/$p.up.log" | oneline 220
 		cat "$LOGS/$p.up.log" >>"$LOGS/$p.log"
 		return 1
 	fi
@@ -320,39 +325,76 @@ compose_up() {
 	start_probe_container "$p"
 }
 
-# one_variant STACK BASE_DIR SERVICE ACTION ITEMS... ; sets VARIANT_OUTCOME and VARIANT_REASON
-#   outcome: broken (start or a probe failed), works, invalid (item not in the file)
-VARIANT_N=0
-one_variant() {
-	local stack="$1" base="$2" svc="$3" action="$4"
+# variant STACK N SERVICE ACTION ITEMS...: copy the hardened stack, remove the
+# items, bring SERVICE up and run its probes. Writes "OUTCOME<TAB>REASON" to
+# $WORK/variant-STACK-N with OUTCOME one of broken, works, invalid (item absent).
+variant() {
+	local stack="$1" n="$2" svc="$3" action="$4"
 	shift 4
-	VARIANT_N=$((VARIANT_N + 1))
-	local p="$E2E_PREFIX-$stack-v$VARIANT_N"
-	new_project_dir "$p" "$base"
-	local dir="$WORK/dirs/$p" err
+	local p="$E2E_PREFIX-$stack-v$n"
+	local dir="$WORK/dirs/$p" err outcome reason
+	rm -rf "$dir"
+	cp -a "$WORK/hardened-$stack" "$dir"
 	if ! err="$(helper "$action" "$dir/compose.yml" "$svc" "$@" 2>&1)"; then
-		VARIANT_OUTCOME=invalid
-		VARIANT_REASON="$err"
-		return
-	fi
-	if ! err="$(compose_up "$p" "$dir" "$svc")"; then
-		VARIANT_OUTCOME=broken
-		VARIANT_REASON="did not start: $err"
+		outcome=invalid
+		reason="$err"
+	elif ! err="$(compose_up "$p" "$dir" "$svc")"; then
+		outcome=broken
+		reason="did not start: $err"
 	elif err="$(run_steps "$stack" "$p" "$dir" "$NEG_TIMEOUT" negative "$svc")"; then
-		VARIANT_OUTCOME=works
-		VARIANT_REASON="all probes of $svc still pass"
+		outcome=works
+		reason="all probes of $svc still pass"
 	else
-		VARIANT_OUTCOME=broken
-		VARIANT_REASON="$err"
+		outcome=broken
+		reason="$err"
 	fi
-	project_down "$p" "$dir"
+	project_down "$p"
+	printf '%s\t%s\n' "$outcome" "$(printf '%s' "$reason" | oneline 400)" >"$WORK/variant-$stack-$n"
+}
+
+# run_variants STACK KIND: runs the lines of $WORK/variants-STACK ("SERVICE ACTION ITEMS...")
+# in parallel, then reports them in order. KIND=negative counts them as checks,
+# KIND=ablate prints INFO lines.
+run_variants() {
+	local stack="$1" kind="$2" list="$WORK/variants-$1" n=0 line svc action items
+	while IFS= read -r line; do
+		n=$((n + 1))
+		read -r svc action items <<<"$line"
+		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+		# shellcheck disable=SC2086
+		variant "$stack" "$n" "$svc" "$action" $items &
+	done <"$list"
+	wait
+	n=0
+	local outcome reason what
+	while IFS= read -r line; do
+		n=$((n + 1))
+		read -r svc action items <<<"$line"
+		IFS=$'\t' read -r outcome reason <"$WORK/variant-$stack-$n" || outcome=missing
+		rm -f "$WORK/variant-$stack-$n"
+		if [ "$kind" = negative ]; then
+			what="negative: $action $items"
+			case "$outcome" in
+				broken) result PASS "$stack/$svc" "$what -> fails as expected: $(printf '%s' "$reason" | cut -c1-200)" ;;
+				works) result FAIL "$stack/$svc" "$what -> still works ($reason)" ;;
+				*) result FAIL "$stack/$svc" "$what -> cannot apply: ${reason:-no result}" ;;
+			esac
+		else
+			case "$outcome" in
+				broken) info "$stack/$svc" "ablate $action $items: NEEDED ($(printf '%s' "$reason" | cut -c1-160))" ;;
+				works) info "$stack/$svc" "ablate $action $items: not needed by the probes" ;;
+				*) info "$stack/$svc" "ablate $action $items: ${reason:-no result}" ;;
+			esac
+		fi
+	done <"$list"
 }
 
 run_stack() {
 	local stack="$1" src="$E2E_DIR/stacks/$1"
 	local p="$E2E_PREFIX-$stack"
 	local dir="$WORK/dirs/$p"
-	new_project_dir "$p" "$src"
+	mkdir -p "$WORK/dirs"
+	cp -a "$src" "$dir"
 	read_probes "$src/probes"
 
 	# 1. harden
@@ -391,7 +433,7 @@ run_stack() {
 	fi
 
 	# 4. hardening in effect (docker inspect)
-	local svc cid line status desc
+	local svc cid status desc
 	while read -r svc; do
 		cid="$(container_of "$p" "$svc")"
 		if [ -z "$cid" ]; then
@@ -406,44 +448,29 @@ run_stack() {
 
 	# 5. probes
 	run_steps "$stack" "$p" "$dir" "$POS_TIMEOUT" positive
-	project_down "$p" "$dir"
+	project_down "$p"
 
 	# 6. negative controls: each must break the service
 	if [ "$NEGATIVE" = 1 ] && [ -f "$src/negative-controls" ]; then
-		local action items
+		local line
 		while IFS= read -r line || [ -n "$line" ]; do
 			line="${line%%#*}"
 			[[ "$line" =~ [^[:space:]] ]] || continue
-			read -r svc action items <<<"$line"
-			# shellcheck disable=SC2086
-			one_variant "$stack" "$WORK/hardened-$stack" "$svc" "$action" $items
-			local what="negative: $action $items"
-			case "$VARIANT_OUTCOME" in
-				broken) result PASS "$stack/$svc" "$what -> fails as expected: $(printf '%s' "$VARIANT_REASON" | cut -c1-200)" ;;
-				works) result FAIL "$stack/$svc" "$what -> still works ($VARIANT_REASON)" ;;
-				*) result FAIL "$stack/$svc" "$what -> cannot apply: $VARIANT_REASON" ;;
-			esac
-		done <"$src/negative-controls"
+			printf '%s\n' "$line"
+		done <"$src/negative-controls" >"$WORK/variants-$stack"
+		run_variants "$stack" negative
 	fi
 
-	# 7. ablation (informational)
+	# 7. ablation (informational): every cap_add and tmpfs item, one at a time
 	if [ "$ABLATE" = 1 ]; then
 		local kind item
 		while read -r svc; do
 			while read -r kind item; do
-				[ -n "$kind" ] || continue
-				if [ "$kind" = cap ]; then
-					one_variant "$stack" "$WORK/hardened-$stack" "$svc" drop-cap "$item"
-				else
-					one_variant "$stack" "$WORK/hardened-$stack" "$svc" drop-tmpfs "$item"
-				fi
-				case "$VARIANT_OUTCOME" in
-					broken) info "$stack/$svc" "ablate $kind $item: NEEDED ($(printf '%s' "$VARIANT_REASON" | cut -c1-160))" ;;
-					works) info "$stack/$svc" "ablate $kind $item: not needed by the probes" ;;
-					*) info "$stack/$svc" "ablate $kind $item: $VARIANT_REASON" ;;
-				esac
+				[ "$kind" = cap ] && echo "$svc drop-cap $item"
+				[ "$kind" = tmpfs ] && echo "$svc drop-tmpfs $item"
 			done < <(helper items "$WORK/hardened-$stack/compose.yml" "$svc")
-		done < <(helper services "$WORK/hardened-$stack/compose.yml")
+		done < <(helper services "$WORK/hardened-$stack/compose.yml") >"$WORK/variants-$stack"
+		run_variants "$stack" ablate
 	fi
 }
 
@@ -463,7 +490,6 @@ for stack in "${STACKS[@]}"; do
 	info "$stack" "took $(($(e2e_now) - T_STACK))s"
 done
 
-echo "run time: $(($(e2e_now) - T_START))s" >"$WORK/timing"
 info "total" "run time $(($(e2e_now) - T_START))s"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

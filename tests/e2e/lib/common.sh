@@ -82,3 +82,23 @@ e2e_base_key() {
 e2e_base_image() { printf '%s:%s-%s\n' "$E2E_BASE_REPO" "$E2E_SUITE" "$(e2e_base_key)"; }
 
 e2e_now() { date +%s; }
+
+# Remove every container (with its anonymous volumes), network and volume left by
+# this suite: compose projects named $E2E_PREFIX-* and containers labelled $E2E_LABEL.
+e2e_remove_leftovers() {
+	local ids
+	ids="$( {
+		docker ps -aq --filter "label=$E2E_LABEL=1"
+		docker ps -a --format '{{.ID}} {{.Label "com.docker.compose.project"}}' | awk -v p="^$E2E_PREFIX-" '$2 ~ p {print $1}'
+	} 2>/dev/null | sort -u)"
+	# shellcheck disable=SC2086
+	[ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
+	ids="$(docker network ls --format '{{.ID}} {{.Label "com.docker.compose.project"}}' 2>/dev/null |
+		awk -v p="^$E2E_PREFIX-" '$2 ~ p {print $1}')"
+	# shellcheck disable=SC2086
+	[ -z "$ids" ] || docker network rm $ids >/dev/null 2>&1 || true
+	ids="$(docker volume ls --format '{{.Name}} {{.Label "com.docker.compose.project"}}' 2>/dev/null |
+		awk -v p="^$E2E_PREFIX-" '$2 ~ p {print $1}')"
+	# shellcheck disable=SC2086
+	[ -z "$ids" ] || docker volume rm -f $ids >/dev/null 2>&1 || true
+}

@@ -57,7 +57,10 @@ def main(argv):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
     server = http.server.ThreadingHTTPServer(("", port), handler)
     log(f"serving {root} on :{port} (uid {os.getuid()})")
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        log("shutting down")
 
 
 if __name__ == "__main__":

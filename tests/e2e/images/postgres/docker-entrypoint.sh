@@ -119,10 +119,11 @@ create_db() {
 run_init_files() {
 	local f
 	for f in /docker-entrypoint-initdb.d/*; do
+		[ -e "$f" ] || continue
 		case "$f" in
 			*.sh) echo "$0: running $f"; . "$f" ;;
 			*.sql) echo "$0: running $f"; sql -f "$f" ;;
-			*) [ -e "$f" ] && echo "$0: ignoring $f" ;;
+			*) echo "$0: ignoring $f" ;;
 		esac
 	done
 }

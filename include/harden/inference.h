@@ -1,0 +1,66 @@
+// Inference: what a service needs to keep working once hardened, from its
+// image profile, its Dockerfile, its ports, mounts, user and network mode.
+// Every value carries the reason it was chosen.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harden/compose.h"
+#include "harden/image_profile.h"
+#include "harden/options.h"
+
+namespace harden {
+
+struct InferredCapability {
+  std::string name;    // "SETUID"
+  std::string reason;  // "because image postgres switches user with gosu at start-up"
+};
+
+struct InferredTmpfs {
+  std::string path;     // "/var/cache/nginx"
+  std::string options;  // "uid=101,gid=101" or "" (Docker tmpfs options)
+  std::string reason;
+};
+
+// A mount the service already has, read from volumes (short and long
+// syntax) and tmpfs.
+struct Mount {
+  enum class Kind { Bind, Volume, Tmpfs, Other };
+  Kind kind = Kind::Other;
+  std::string source;  // host path for binds, volume name, "" for tmpfs
+  std::string target;  // path in the container
+  bool read_only = false;
+  const Node* node = nullptr;  // the item in `volumes:` or `tmpfs:`
+  std::size_t index = 0;       // its index in that sequence
+};
+
+struct ServiceFacts {
+  std::string image;                    // as written, "" for build-only services
+  const ImageProfile* profile = nullptr;  // nullptr when the image is unknown
+  std::string profile_origin;          // "image nginx:1.27", "Dockerfile ./web/Dockerfile"
+  bool image_unknown = true;
+  // Who the main process starts as: "root", a user, or "" when unknown.
+  std::string user;
+  bool starts_as_root = true;
+  bool switches_user = false;
+  bool host_network = false;  // network_mode host, container: or service:
+  std::vector<Mount> mounts;
+  std::vector<std::string> dockerfile_volumes;
+  std::vector<InferredCapability> capabilities;  // cap_add wanted (existing adds are kept separately)
+  std::vector<InferredTmpfs> tmpfs;              // tmpfs wanted, not yet mounted
+  bool tmp_exec = false;
+  std::vector<std::string> notes;  // e.g. "image foo is unknown: add a profile"
+};
+
+// Infers the facts of one service. `compose_dir` is the folder of the
+// compose file (for `build:` contexts).
+ServiceFacts infer(const Service& service, const Options& options, const std::string& compose_dir);
+
+// Mounts parsed from a service's `volumes:` and `tmpfs:` (effective values).
+std::vector<Mount> read_mounts(const Service& service);
+
+// True when `path` is `covered` or below it.
+bool path_covered(const std::string& path, const std::string& covered);
+
+}  // namespace harden

@@ -1,0 +1,40 @@
+// What a run is asked to do: profile, rule selection, defaults.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harden/image_profile.h"
+#include "harden/loader.h"
+
+namespace harden {
+
+enum class Profile { Baseline, Strict };
+
+struct LimitDefaults {
+  std::string memory = "512m";
+  std::string cpus = "1";
+  std::string pids = "100";
+  std::string restart = "unless-stopped";
+};
+
+struct Options {
+  Profile profile = Profile::Baseline;
+  // Rule codes or names. Unset: the profile decides. Set and empty: no rule
+  // (`--select none`).
+  std::optional<std::vector<std::string>> select;
+  std::vector<std::string> ignore;
+  bool unsafe_fixes = false;
+  LimitDefaults defaults;
+  // Per service name, rule codes ignored there (from .harden.yaml).
+  std::map<std::string, std::vector<std::string>> service_ignores;
+  // Image profiles: the built-in ones plus those of the config file.
+  const ProfileCatalog* catalog = nullptr;
+  Limits limits;
+
+  const ProfileCatalog& profiles() const { return catalog ? *catalog : ProfileCatalog::builtin(); }
+};
+
+}  // namespace harden

@@ -1,0 +1,115 @@
+#include "harden/diff.h"
+
+#include <dtl/dtl.hpp>
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace harden {
+namespace {
+
+// Lines with their own endings.
+std::vector<std::string> split_keep_endings(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    lines.emplace_back(text.substr(start, end - start));
+    start = end;
+  }
+  return lines;
+}
+
+struct Op {
+  char kind;  // ' ', '-', '+'
+  const std::string* line;
+  std::size_t before;  // 0-based line numbers at this point
+  std::size_t after;
+};
+
+void append_line(std::string& out, char kind, const std::string& line, bool color) {
+  const char* start = "";
+  const char* stop = "";
+  if (color && kind == '-') start = "\x1b[31m", stop = "\x1b[0m";
+  if (color && kind == '+') start = "\x1b[32m", stop = "\x1b[0m";
+  out += start;
+  out += kind;
+  if (!line.empty() && line.back() == '\n') {
+    out.append(line, 0, line.size() - 1);
+    out += stop;
+    out += '\n';
+  } else {
+    out += line;
+    out += stop;
+    out += "\n\\ No newline at end of file\n";
+  }
+}
+
+}  // namespace
+
+std::string unified_diff(std::string_view before, std::string_view after, const std::string& path, int context,
+                         bool color) {
+  if (before == after) return {};
+  std::vector<std::string> a = split_keep_endings(before);
+  std::vector<std::string> b = split_keep_endings(after);
+  dtl::Diff<std::string> diff(a, b);
+  diff.onHuge();
+  diff.compose();
+
+  std::vector<Op> ops;
+  std::size_t ia = 0, ib = 0;
+  for (const auto& [line, info] : diff.getSes().getSequence()) {
+    if (info.type == dtl::SES_COMMON) {
+      ops.push_back({' ', &a[ia], ia, ib});
+      ++ia, ++ib;
+    } else if (info.type == dtl::SES_DELETE) {
+      ops.push_back({'-', &a[ia], ia, ib});
+      ++ia;
+    } else {
+      ops.push_back({'+', &b[ib], ia, ib});
+      ++ib;
+    }
+  }
+
+  std::string out;
+  if (color) out += "\x1b[1m";
+  out += fmt::format("--- a/{}\n+++ b/{}\n", path, path);
+  if (color) out += "\x1b[0m";
+  std::size_t n = ops.size();
+  std::size_t i = 0;
+  auto ctx = static_cast<std::size_t>(context);
+  while (i < n) {
+    while (i < n && ops[i].kind == ' ') ++i;
+    if (i == n) break;
+    std::size_t start = i >= ctx ? i - ctx : 0;
+    // Extend the hunk while changes are within 2*context lines of each other.
+    std::size_t end = i;
+    while (true) {
+      while (end < n && ops[end].kind != ' ') ++end;
+      std::size_t next = end;
+      while (next < n && ops[next].kind == ' ') ++next;
+      if (next < n && next - end <= 2 * ctx) {
+        end = next;
+        continue;
+      }
+      end = std::min(n, end + ctx);
+      break;
+    }
+    std::size_t a_count = 0, b_count = 0;
+    for (std::size_t k = start; k < end; ++k) {
+      if (ops[k].kind != '+') ++a_count;
+      if (ops[k].kind != '-') ++b_count;
+    }
+    std::size_t a_start = a_count ? ops[start].before + 1 : ops[start].before;
+    std::size_t b_start = b_count ? ops[start].after + 1 : ops[start].after;
+    std::string header = fmt::format("@@ -{},{} +{},{} @@", a_start, a_count, b_start, b_count);
+    out += color ? "\x1b[36m" + header + "\x1b[0m\n" : header + "\n";
+    for (std::size_t k = start; k < end; ++k) append_line(out, ops[k].kind, *ops[k].line, color);
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace harden

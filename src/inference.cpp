@@ -1,0 +1,670 @@
+// Inference: what a service needs to keep working once hardened.
+//
+// The facts come from the image profile (transforms/image_profiles.yaml),
+// from the final stage of a local Dockerfile, and from the service itself
+// (user, network mode, ports, mounts). The rules behind them are in
+// shared/research/image-runtime-facts.md §0 and §7.
+
+#include "harden/inference.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harden {
+namespace {
+
+// ------------------------------------------------------------ small helpers
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::string to_lower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+std::string to_upper(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return upper;
+}
+
+bool iequals(std::string_view a, std::string_view b) { return to_upper(a) == to_upper(b); }
+
+// Splits on `separator` outside `${...}`, so that `${DATA:-/srv}:/data`
+// keeps its default value in one piece.
+std::vector<std::string> split_outside_variables(std::string_view text, char separator) {
+  std::vector<std::string> parts(1);
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+      ++depth;
+      parts.back() += "${";
+      ++i;
+      continue;
+    }
+    if (c == '}' && depth > 0) --depth;
+    if (c == separator && depth == 0) {
+      parts.emplace_back();
+      continue;
+    }
+    parts.back() += c;
+  }
+  return parts;
+}
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+// "root", "0", "0:0", "root:staff": the user part decides.
+bool is_root_user(std::string_view user) {
+  std::string_view name = trim(user);
+  if (std::size_t colon = name.find(':'); colon != std::string_view::npos) name = name.substr(0, colon);
+  return name.empty() || name == "root" || name == "0";
+}
+
+std::string strip_trailing_slashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+const Node* resolved(const Node* node) { return node ? node->resolved() : nullptr; }
+
+// The items of a sequence value, aliases followed; empty for anything else.
+std::vector<const Node*> sequence_items(const Node* node) {
+  std::vector<const Node*> items;
+  node = resolved(node);
+  if (!node || !node->is_sequence()) return items;
+  for (const SeqItem& item : node->items) items.push_back(resolved(item.value));
+  return items;
+}
+
+std::string scalar_of(const Node* node) {
+  node = resolved(node);
+  return node && node->is_scalar() ? node->value : std::string();
+}
+
+const Node* mapping_get(const Node* mapping, std::string_view key) {
+  mapping = resolved(mapping);
+  return mapping && mapping->is_mapping() ? resolved(mapping->get(key)) : nullptr;
+}
+
+// ------------------------------------------------------------ the Dockerfile
+
+// What the final stage of a Dockerfile tells about the image it builds.
+struct DockerfileFacts {
+  std::string path;        // as shown to the user
+  std::string base_image;  // the external image the final stage starts from
+  std::optional<std::string> user;
+  std::vector<std::string> volumes;
+  std::vector<int> exposed_ports;
+  std::vector<std::string> file_caps;  // from `setcap cap_x=+ep`
+};
+
+struct Instruction {
+  std::string keyword;  // upper case
+  std::string arguments;
+};
+
+struct Stage {
+  std::string base;
+  std::string name;
+  std::vector<Instruction> instructions;
+};
+
+// The `<<EOF` heredoc terminators an instruction opens.
+std::vector<std::string> heredoc_terminators(std::string_view line) {
+  std::vector<std::string> terminators;
+  for (std::size_t at = line.find("<<"); at != std::string_view::npos; at = line.find("<<", at + 2)) {
+    std::size_t i = at + 2;
+    if (i < line.size() && line[i] == '-') ++i;
+    char quote = 0;
+    if (i < line.size() && (line[i] == '"' || line[i] == '\'')) quote = line[i++];
+    std::string word;
+    while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_')) word += line[i++];
+    if (quote && (i >= line.size() || line[i] != quote)) continue;
+    if (!word.empty()) terminators.push_back(word);
+  }
+  return terminators;
+}
+
+// Splits a Dockerfile into instructions: line continuations joined,
+// comments dropped, heredoc bodies kept with their instruction.
+std::vector<Instruction> parse_instructions(std::string_view text) {
+  char escape = '\\';
+  std::vector<std::string> lines;
+  {
+    std::string line;
+    std::istringstream in{std::string(text)};
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      lines.push_back(line);
+    }
+  }
+  // A parser directive on the first lines may change the escape character.
+  for (const std::string& line : lines) {
+    std::string_view t = trim(line);
+    if (!t.starts_with("#")) break;
+    std::string directive = to_upper(t.substr(1));
+    directive.erase(std::remove(directive.begin(), directive.end(), ' '), directive.end());
+    if (directive.starts_with("ESCAPE=") && directive.size() > 7) escape = directive[7] == '`' ? '`' : '\\';
+  }
+
+  std::vector<Instruction> instructions;
+  std::string current;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = trim(lines[i]);
+    if (current.empty() && (line.empty() || line.starts_with("#"))) continue;
+    if (!current.empty() && line.starts_with("#")) continue;  // comments inside a continuation
+    if (!line.empty() && line.back() == escape) {
+      current += std::string(line.substr(0, line.size() - 1)) + " ";
+      continue;
+    }
+    current += std::string(line);
+    for (const std::string& terminator : heredoc_terminators(current)) {
+      while (++i < lines.size() && trim(lines[i]) != terminator) current += "\n" + lines[i];
+    }
+    std::string_view whole = trim(current);
+    std::size_t space = whole.find_first_of(" \t");
+    Instruction instruction;
+    instruction.keyword = to_upper(whole.substr(0, space));
+    if (space != std::string_view::npos) instruction.arguments = std::string(trim(whole.substr(space)));
+    instructions.push_back(std::move(instruction));
+    current.clear();
+  }
+  return instructions;
+}
+
+std::vector<Stage> split_stages(const std::vector<Instruction>& instructions) {
+  std::vector<Stage> stages;
+  for (const Instruction& instruction : instructions) {
+    if (instruction.keyword == "FROM") {
+      Stage stage;
+      std::vector<std::string> words;
+      for (const std::string& word : split_words(instruction.arguments))
+        if (!word.starts_with("--")) words.push_back(word);  // --platform=...
+      if (!words.empty()) stage.base = words[0];
+      if (words.size() >= 3 && iequals(words[1], "AS")) stage.name = words[2];
+      stages.push_back(std::move(stage));
+    } else if (!stages.empty()) {
+      stages.back().instructions.push_back(instruction);
+    }
+  }
+  return stages;
+}
+
+// VOLUME ["/a", "/b"] or VOLUME /a /b
+std::vector<std::string> parse_volume_arguments(std::string_view arguments) {
+  std::vector<std::string> paths;
+  arguments = trim(arguments);
+  if (arguments.starts_with("[")) {
+    std::size_t i = 0;
+    while ((i = arguments.find('"', i)) != std::string_view::npos) {
+      std::size_t close = arguments.find('"', i + 1);
+      if (close == std::string_view::npos) break;
+      paths.emplace_back(arguments.substr(i + 1, close - i - 1));
+      i = close + 1;
+    }
+    return paths;
+  }
+  return split_words(arguments);
+}
+
+// EXPOSE 80 443/tcp 8000-8010
+std::vector<int> parse_expose_arguments(std::string_view arguments) {
+  std::vector<int> ports;
+  for (const std::string& word : split_words(arguments)) {
+    int port = 0;
+    std::size_t i = 0;
+    while (i < word.size() && std::isdigit(static_cast<unsigned char>(word[i]))) port = port * 10 + (word[i++] - '0');
+    if (i > 0 && port > 0 && port < 65536) ports.push_back(port);
+  }
+  return ports;
+}
+
+// Capabilities granted by `setcap` commands in a RUN instruction:
+// `setcap cap_net_bind_service=+ep /usr/bin/caddy`,
+// `setcap 'cap_net_raw,cap_net_admin+eip' /bin/x`. `setcap -r` removes.
+std::vector<std::string> parse_setcap(std::string_view run) {
+  std::vector<std::string> caps;
+  for (std::size_t at = run.find("setcap"); at != std::string_view::npos; at = run.find("setcap", at + 6)) {
+    bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(run[at - 1])) || run[at - 1] == '_');
+    if (!word_start) continue;
+    std::size_t end = run.find_first_of(";&|\n", at);
+    std::string_view command = run.substr(at + 6, end == std::string_view::npos ? run.npos : end - at - 6);
+    std::vector<std::string> words = split_words(command);
+    if (std::find(words.begin(), words.end(), "-r") != words.end()) continue;
+    std::string lower = to_lower(command);
+    for (std::size_t c = lower.find("cap_"); c != std::string::npos; c = lower.find("cap_", c + 4)) {
+      if (c > 0 && (std::isalnum(static_cast<unsigned char>(lower[c - 1])) || lower[c - 1] == '_')) continue;
+      std::size_t n = c + 4;
+      while (n < lower.size() && (std::islower(static_cast<unsigned char>(lower[n])) || lower[n] == '_')) ++n;
+      // Only a capability list that grants (`=+ep`, `+ep`, `=ep`) counts.
+      std::size_t op = lower.find_first_of("=+-", n);
+      bool grants = op != std::string::npos && lower[op] != '-';
+      std::string name = to_upper(lower.substr(c + 4, n - c - 4));
+      if (grants && !name.empty() && std::find(caps.begin(), caps.end(), name) == caps.end()) caps.push_back(name);
+    }
+  }
+  return caps;
+}
+
+// The final stage and the earlier stages it is built FROM, oldest first.
+std::vector<const Stage*> final_stage_chain(const std::vector<Stage>& stages) {
+  std::vector<const Stage*> chain;
+  if (stages.empty()) return chain;
+  std::size_t current = stages.size() - 1;
+  chain.push_back(&stages[current]);
+  for (std::size_t guard = 0; guard < stages.size(); ++guard) {
+    const std::string& base = stages[current].base;
+    std::optional<std::size_t> parent;
+    for (std::size_t i = 0; i < current; ++i)
+      if (!stages[i].name.empty() && iequals(stages[i].name, base)) parent = i;
+    if (!parent) break;
+    current = *parent;
+    chain.insert(chain.begin(), &stages[current]);
+  }
+  return chain;
+}
+
+DockerfileFacts read_dockerfile_text(std::string_view text, std::string shown_path) {
+  DockerfileFacts facts;
+  facts.path = std::move(shown_path);
+  std::vector<Stage> stages = split_stages(parse_instructions(text));
+  std::vector<const Stage*> chain = final_stage_chain(stages);
+  if (chain.empty()) return facts;
+  facts.base_image = chain.front()->base;
+  for (const Stage* stage : chain) {
+    for (const Instruction& instruction : stage->instructions) {
+      if (instruction.keyword == "USER") {
+        facts.user = std::string(trim(instruction.arguments));
+      } else if (instruction.keyword == "VOLUME") {
+        for (std::string& path : parse_volume_arguments(instruction.arguments))
+          facts.volumes.push_back(strip_trailing_slashes(std::move(path)));
+      } else if (instruction.keyword == "EXPOSE") {
+        for (int port : parse_expose_arguments(instruction.arguments)) facts.exposed_ports.push_back(port);
+      } else if (instruction.keyword == "RUN") {
+        for (std::string& cap : parse_setcap(instruction.arguments))
+          if (std::find(facts.file_caps.begin(), facts.file_caps.end(), cap) == facts.file_caps.end())
+            facts.file_caps.push_back(std::move(cap));
+      }
+    }
+  }
+  return facts;
+}
+
+std::optional<std::string> read_small_file(const std::filesystem::path& path) {
+  constexpr std::uintmax_t kMaxDockerfileBytes = 1u << 20;
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return std::nullopt;
+  if (std::filesystem::file_size(path, error) > kMaxDockerfileBytes || error) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool is_remote_context(std::string_view context) {
+  return context.find("://") != std::string_view::npos || context.starts_with("git@") ||
+         context.starts_with("github.com/");
+}
+
+struct BuildResult {
+  std::optional<DockerfileFacts> dockerfile;
+  std::string problem;  // why the Dockerfile could not be read
+};
+
+// Reads the Dockerfile of a `build:` value (a context string, or a mapping
+// with context, dockerfile or dockerfile_inline).
+BuildResult read_build(const Node* build, const std::string& compose_dir) {
+  BuildResult result;
+  std::string context = ".";
+  std::string dockerfile = "Dockerfile";
+  if (const Node* b = resolved(build); b && b->is_scalar()) {
+    context = b->value;
+  } else if (b && b->is_mapping()) {
+    if (const Node* inline_text = mapping_get(b, "dockerfile_inline"); inline_text && inline_text->is_scalar()) {
+      result.dockerfile = read_dockerfile_text(inline_text->value, "the inline Dockerfile");
+      return result;
+    }
+    if (std::string c = scalar_of(mapping_get(b, "context")); !c.empty()) context = c;
+    if (std::string d = scalar_of(mapping_get(b, "dockerfile")); !d.empty()) dockerfile = d;
+  }
+  if (is_remote_context(context)) {
+    result.problem = fmt::format("the build context {} is remote", context);
+    return result;
+  }
+  if (context.find("${") != std::string::npos || dockerfile.find("${") != std::string::npos) {
+    result.problem = "the build path uses variables";
+    return result;
+  }
+  std::filesystem::path path = std::filesystem::path(dockerfile).is_absolute()
+                                   ? std::filesystem::path(dockerfile)
+                                   : std::filesystem::path(context) / dockerfile;
+  std::string shown = path.lexically_normal().generic_string();
+  if (path.is_relative() && !compose_dir.empty()) path = std::filesystem::path(compose_dir) / path;
+  std::optional<std::string> text = read_small_file(path);
+  if (!text) {
+    result.problem = fmt::format("{} cannot be read", shown);
+    return result;
+  }
+  result.dockerfile = read_dockerfile_text(*text, shown);
+  return result;
+}
+
+// ------------------------------------------------------------ ports
+
+// The container-side port of a `ports:` item: "80", "8080:80",
+// "127.0.0.1:8080:80/tcp", "8000-8010:80-90", 80, {target: 80}.
+std::optional<int> container_port(const Node* item) {
+  item = resolved(item);
+  if (!item) return std::nullopt;
+  std::string text;
+  if (item->is_mapping()) text = scalar_of(mapping_get(item, "target"));
+  else if (item->is_scalar()) text = item->value;
+  std::vector<std::string> parts = split_outside_variables(text, ':');
+  std::string last = parts.back();
+  int port = 0;
+  std::size_t i = 0;
+  while (i < last.size() && std::isdigit(static_cast<unsigned char>(last[i]))) port = port * 10 + (last[i++] - '0');
+  if (i == 0 || port <= 0 || port > 65535) return std::nullopt;
+  return port;
+}
+
+std::vector<int> service_ports(const Service& service, const std::optional<DockerfileFacts>& dockerfile) {
+  std::vector<int> ports;
+  for (const char* key : {"ports", "expose"})
+    for (const Node* item : sequence_items(service.value(key)))
+      if (std::optional<int> port = container_port(item)) ports.push_back(*port);
+  if (dockerfile) ports.insert(ports.end(), dockerfile->exposed_ports.begin(), dockerfile->exposed_ports.end());
+  return ports;
+}
+
+// The lowest port an unprivileged process may bind: Docker sets 0 in a
+// container's own network namespace (research §0.1); a `sysctls:` value
+// overrides it; on the host's namespace the kernel default 1024 applies.
+int unprivileged_port_start(const Service& service, bool host_network) {
+  constexpr std::string_view kKey = "net.ipv4.ip_unprivileged_port_start";
+  const Node* sysctls = resolved(service.value("sysctls"));
+  std::string value;
+  if (sysctls && sysctls->is_mapping()) {
+    value = scalar_of(mapping_get(sysctls, kKey));
+  } else {
+    for (const Node* item : sequence_items(sysctls)) {
+      std::string text = scalar_of(item);
+      if (std::size_t eq = text.find('='); eq != std::string::npos && trim(text.substr(0, eq)) == kKey)
+        value = std::string(trim(text.substr(eq + 1)));
+    }
+  }
+  if (!value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    return std::stoi(value.substr(0, 6));
+  return host_network ? 1024 : 0;
+}
+
+// ------------------------------------------------------------ mounts
+
+bool is_bind_source(std::string_view source) {
+  if (source.empty()) return false;
+  char first = source.front();
+  return first == '/' || first == '.' || first == '~' || first == '$' || source.find('/') != std::string_view::npos;
+}
+
+Mount short_volume(const Node* item, std::size_t index) {
+  Mount mount;
+  mount.node = item;
+  mount.index = index;
+  std::vector<std::string> parts = split_outside_variables(item->value, ':');
+  if (parts.size() == 1) {
+    mount.kind = Mount::Kind::Volume;  // an anonymous volume
+    mount.target = parts[0];
+  } else {
+    mount.source = parts[0];
+    mount.target = parts[1];
+    mount.kind = is_bind_source(mount.source) ? Mount::Kind::Bind : Mount::Kind::Volume;
+    if (parts.size() >= 3)
+      for (const std::string& option : split_outside_variables(parts[2], ','))
+        if (option == "ro") mount.read_only = true;
+  }
+  mount.target = strip_trailing_slashes(mount.target);
+  return mount;
+}
+
+Mount long_volume(const Node* item, std::size_t index) {
+  Mount mount;
+  mount.node = item;
+  mount.index = index;
+  std::string type = scalar_of(mapping_get(item, "type"));
+  if (type == "bind") mount.kind = Mount::Kind::Bind;
+  else if (type == "volume" || type.empty()) mount.kind = Mount::Kind::Volume;
+  else if (type == "tmpfs") mount.kind = Mount::Kind::Tmpfs;
+  else mount.kind = Mount::Kind::Other;
+  mount.source = scalar_of(mapping_get(item, "source"));
+  mount.target = strip_trailing_slashes(scalar_of(mapping_get(item, "target")));
+  mount.read_only = is_true(mapping_get(item, "read_only"));
+  return mount;
+}
+
+Mount tmpfs_mount(const Node* item, std::size_t index) {
+  Mount mount;
+  mount.kind = Mount::Kind::Tmpfs;
+  mount.node = item;
+  mount.index = index;
+  std::string text = item->value;
+  mount.target = strip_trailing_slashes(text.substr(0, text.find(':')));
+  return mount;
+}
+
+// ------------------------------------------------------------ infer
+
+std::string join(const std::vector<int>& numbers) {
+  std::string out;
+  for (int n : numbers) out += (out.empty() ? "" : ", ") + std::to_string(n);
+  return out;
+}
+
+void add_capability(ServiceFacts& facts, std::string name, std::string reason) {
+  for (const InferredCapability& known : facts.capabilities)
+    if (known.name == name) return;
+  facts.capabilities.push_back({std::move(name), std::move(reason)});
+}
+
+// Who the main process starts as: `user:` wins, then the Dockerfile's USER
+// (it comes after its base image's user), then the profile, then root.
+void infer_user(ServiceFacts& facts, const Service& service, const std::optional<DockerfileFacts>& dockerfile) {
+  std::string compose_user = scalar_of(service.value("user"));
+  if (!compose_user.empty()) facts.user = compose_user;
+  else if (dockerfile && dockerfile->user) facts.user = *dockerfile->user;
+  else if (facts.profile) facts.user = facts.profile->user;
+  else facts.user = "root";
+  facts.starts_as_root = is_root_user(facts.user);
+  facts.switches_user = facts.starts_as_root && facts.profile && facts.profile->switches_user;
+}
+
+void infer_capabilities(ServiceFacts& facts, const Service& service, const std::string& subject,
+                        const std::optional<DockerfileFacts>& dockerfile) {
+  // cap_add never reaches a process that starts non-root (research §0.2).
+  if (facts.profile && facts.starts_as_root)
+    for (const CapabilityNeed& need : facts.profile->cap_add)
+      add_capability(facts, need.name, fmt::format("{} needs {}: {}", subject, need.name, need.reason));
+  // File capabilities make exec fail when missing, root or not (§0.3).
+  if (facts.profile)
+    for (const CapabilityNeed& need : facts.profile->file_caps)
+      add_capability(facts, need.name, fmt::format("{} needs {}: {}", subject, need.name, need.reason));
+  if (dockerfile)
+    for (const std::string& cap : dockerfile->file_caps)
+      add_capability(facts, cap,
+                     fmt::format("{} gives a binary the file capability cap_{} with setcap; without {} exec fails",
+                                 dockerfile->path, to_lower(cap), cap));
+  // Low ports need NET_BIND_SERVICE only outside the container's own
+  // network namespace, or when sysctls raise the limit (§0.1).
+  if (!facts.starts_as_root) return;
+  int start = unprivileged_port_start(service, facts.host_network);
+  std::vector<int> low;
+  for (int port : service_ports(service, dockerfile))
+    if (port < start && std::find(low.begin(), low.end(), port) == low.end()) low.push_back(port);
+  if (low.empty()) return;
+  std::string why = facts.host_network
+                        ? fmt::format("uses network_mode: {}, where Docker does not open low ports to every user",
+                                      scalar_of(service.value("network_mode")))
+                        : std::string("raises net.ipv4.ip_unprivileged_port_start in sysctls");
+  add_capability(facts, "NET_BIND_SERVICE",
+                 fmt::format("the service {} and listens on port {} below {}", why, join(low), start));
+}
+
+// Adds ownership to a profile tmpfs when `user:` makes the writer a
+// non-root user the profile did not plan for: a tmpfs is owned by root.
+std::string tmpfs_options_for_user(const std::string& options, const std::string& compose_user) {
+  if (compose_user.empty() || is_root_user(compose_user)) return options;
+  if (options.find("uid=") != std::string::npos || options.find("mode=") != std::string::npos) return options;
+  std::vector<std::string> ids = split_outside_variables(compose_user, ':');
+  const auto numeric = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  };
+  std::string owner;
+  if (numeric(ids[0])) {
+    owner = "uid=" + ids[0];
+    if (ids.size() > 1 && numeric(ids[1])) owner += ",gid=" + ids[1];
+  } else {
+    owner = "mode=1777";
+  }
+  return options.empty() ? owner : options + "," + owner;
+}
+
+void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::string& compose_user) {
+  std::vector<InferredTmpfs> wanted;
+  wanted.push_back({"/tmp", facts.tmp_exec ? "exec" : "",
+                    facts.tmp_exec ? fmt::format("{} runs Java code that needs an executable /tmp", subject)
+                                   : "every service may write temporary files to /tmp"});
+  if (facts.profile)
+    for (const TmpfsNeed& need : facts.profile->tmpfs)
+      wanted.push_back({strip_trailing_slashes(need.path), tmpfs_options_for_user(need.options, compose_user),
+                        fmt::format("{} writes {}: {}", subject, need.path, need.reason)});
+
+  std::vector<std::string> image_volumes = facts.dockerfile_volumes;
+  if (facts.profile) image_volumes.insert(image_volumes.begin(), facts.profile->volumes.begin(), facts.profile->volumes.end());
+
+  for (InferredTmpfs& need : wanted) {
+    // An existing mount (bind, volume or tmpfs) of the path or a parent
+    // makes it writable already; an image VOLUME folder gets an anonymous
+    // volume, which a tmpfs would replace and lose on restart (§0.6).
+    bool mounted = std::any_of(facts.mounts.begin(), facts.mounts.end(),
+                               [&](const Mount& m) { return !m.target.empty() && path_covered(need.path, m.target); });
+    bool image_volume = std::any_of(image_volumes.begin(), image_volumes.end(),
+                                    [&](const std::string& v) { return path_covered(need.path, v); });
+    bool duplicate = std::any_of(facts.tmpfs.begin(), facts.tmpfs.end(),
+                                 [&](const InferredTmpfs& t) { return t.path == need.path; });
+    if (!mounted && !image_volume && !duplicate) facts.tmpfs.push_back(std::move(need));
+  }
+}
+
+}  // namespace
+
+bool path_covered(const std::string& path, const std::string& covered) {
+  std::string p = strip_trailing_slashes(path);
+  std::string c = strip_trailing_slashes(covered);
+  if (c.empty()) return false;
+  if (c == "/" || p == c) return true;
+  return p.size() > c.size() && p.compare(0, c.size(), c) == 0 && p[c.size()] == '/';
+}
+
+std::vector<Mount> read_mounts(const Service& service) {
+  std::vector<Mount> mounts;
+  const Node* volumes = resolved(service.value("volumes"));
+  if (volumes && volumes->is_sequence()) {
+    for (std::size_t i = 0; i < volumes->items.size(); ++i) {
+      const Node* item = resolved(volumes->items[i].value);
+      if (!item) continue;
+      if (item->is_scalar()) mounts.push_back(short_volume(item, i));
+      else if (item->is_mapping()) mounts.push_back(long_volume(item, i));
+    }
+  }
+  const Node* tmpfs = resolved(service.value("tmpfs"));
+  if (tmpfs && tmpfs->is_scalar()) {
+    mounts.push_back(tmpfs_mount(tmpfs, 0));
+  } else if (tmpfs && tmpfs->is_sequence()) {
+    for (std::size_t i = 0; i < tmpfs->items.size(); ++i)
+      if (const Node* item = resolved(tmpfs->items[i].value); item && item->is_scalar())
+        mounts.push_back(tmpfs_mount(item, i));
+  }
+  return mounts;
+}
+
+ServiceFacts infer(const Service& service, const Options& options, const std::string& compose_dir) {
+  ServiceFacts facts;
+  facts.image = scalar_of(service.value("image"));
+
+  // A local build is read as the image: its final stage's base image gives
+  // the profile; USER, VOLUME, EXPOSE and setcap come from the stage.
+  std::optional<DockerfileFacts> dockerfile;
+  std::string build_problem;
+  if (const Node* build = service.value("build")) {
+    BuildResult result = read_build(build, compose_dir);
+    dockerfile = std::move(result.dockerfile);
+    build_problem = std::move(result.problem);
+  }
+
+  std::string subject;
+  if (dockerfile) {
+    facts.profile = dockerfile->base_image.empty() ? nullptr : options.profiles().find(dockerfile->base_image);
+    facts.profile_origin = fmt::format("Dockerfile {}", dockerfile->path);
+    facts.dockerfile_volumes = dockerfile->volumes;
+    subject = facts.profile ? fmt::format("image {} (the base of {})", dockerfile->base_image, dockerfile->path)
+                            : fmt::format("the image built from {}", dockerfile->path);
+    if (!facts.profile)
+      facts.notes.push_back(fmt::format(
+          "base image {} of {} is unknown: only /tmp is made writable; check the service or add a profile to "
+          ".harden.yaml",
+          dockerfile->base_image.empty() ? std::string("(none)") : dockerfile->base_image, dockerfile->path));
+  } else if (!facts.image.empty()) {
+    facts.profile = options.profiles().find(facts.image);
+    facts.profile_origin = fmt::format("image {}", facts.image);
+    subject = fmt::format("image {}", facts.image);
+    if (!build_problem.empty())
+      facts.notes.push_back(fmt::format("the Dockerfile is not used: {}", build_problem));
+    if (!facts.profile)
+      facts.notes.push_back(fmt::format(
+          "image {} is unknown: only /tmp is made writable; check the service or add a profile to .harden.yaml",
+          facts.image));
+  } else {
+    subject = "the image";
+    facts.notes.push_back(build_problem.empty()
+                              ? std::string("the service names no image: only /tmp is made writable")
+                              : fmt::format("the image is unknown because {}: only /tmp is made writable; check "
+                                            "the service or add a profile to .harden.yaml",
+                                            build_problem));
+  }
+  facts.image_unknown = !facts.profile && !dockerfile;
+  facts.tmp_exec = facts.profile && facts.profile->tmp_exec;
+
+  std::string network_mode = scalar_of(service.value("network_mode"));
+  facts.host_network =
+      network_mode == "host" || network_mode.starts_with("container:") || network_mode.starts_with("service:");
+  facts.mounts = read_mounts(service);
+
+  infer_user(facts, service, dockerfile);
+  infer_capabilities(facts, service, subject, dockerfile);
+  infer_tmpfs(facts, subject, scalar_of(service.value("user")));
+  return facts;
+}
+
+}  // namespace harden

@@ -1,0 +1,281 @@
+// load -> analyse -> edit -> verify, for one file.
+#include "harden/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "harden/verify.h"
+#include "harden/waivers.h"
+
+namespace harden {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxPasses = 4;
+
+bool same_word(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool names_rule(const std::vector<std::string>& list, const RuleInfo& rule) {
+  for (const std::string& item : list)
+    if (same_word(item, rule.code) || same_word(item, rule.name) || same_word(item, "all")) return true;
+  return false;
+}
+
+bool fix_allowed(const Fix& fix, const Options& options) {
+  return fix.safety == FixSafety::Safe || options.unsafe_fixes;
+}
+
+// Reads files that `extends` and override files refer to, once each.
+class RelatedFiles {
+ public:
+  explicit RelatedFiles(const Limits& limits) : limits_(limits) {}
+  const Document* load(const std::string& path) {
+    auto it = cache_.find(path);
+    if (it != cache_.end()) return it->second.get();
+    std::unique_ptr<Document> doc;
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::ostringstream text;
+      text << in.rdbuf();
+      LoadOptions options;
+      options.limits = limits_;
+      LoadResult loaded = load_document(path, text.str(), options);
+      doc = std::move(loaded.document);
+    }
+    const Document* raw = doc.get();
+    cache_.emplace(path, std::move(doc));
+    return raw;
+  }
+
+ private:
+  Limits limits_;
+  std::map<std::string, std::unique_ptr<Document>> cache_;
+};
+
+struct Analysis {
+  std::unique_ptr<Document> doc;
+  std::vector<Finding> findings;
+  std::vector<std::string> notes;
+  std::optional<LoadError> error;
+};
+
+Analysis analyse(const std::string& path, std::string text, const Options& options, RelatedFiles& related) {
+  Analysis a;
+  LoadOptions load_options;
+  load_options.limits = options.limits;
+  LoadResult loaded = load_document(path, std::move(text), load_options);
+  if (!loaded.ok()) {
+    a.error = loaded.error;
+    return a;
+  }
+  a.doc = std::move(loaded.document);
+  const Document& doc = *a.doc;
+  DocumentLoader loader = [&related](const std::string& p) { return related.load(p); };
+  auto compose_or_error = read_compose(doc, loader, base_files_for(path));
+  if (auto* e = std::get_if<ComposeError>(&compose_or_error)) {
+    LoadError error{e->message};
+    if (e->located) {
+      Position p = doc.position(e->offset);
+      error.line = p.line;
+      error.column = p.column;
+    }
+    a.error = error;
+    return a;
+  }
+  const ComposeFile& compose = std::get<ComposeFile>(compose_or_error);
+  std::string dir = fs::path(path).parent_path().string();
+
+  EditBuilder file_edits(doc, FileStyle::learn(doc));
+  FileContext file_context{doc, compose, options, file_edits};
+  for (const auto& rule : all_rules()) {
+    if (!rule_enabled(rule->info(), options)) continue;
+    rule->check_file(file_context, a.findings);
+  }
+  for (const Service& service : compose.services) {
+    if (!service.node) continue;
+    ServiceFacts facts = infer(service, options, dir);
+    for (const std::string& note : facts.notes) a.notes.push_back(fmt::format("{}: {}", service.name, note));
+    EditBuilder edits(doc, FileStyle::learn(doc, service.node));
+    ServiceContext context{doc, compose, service, facts, options, edits};
+    std::size_t first = a.findings.size();
+    for (const auto& rule : all_rules()) {
+      if (!rule_enabled(rule->info(), options)) continue;
+      rule->check_service(context, a.findings);
+    }
+    for (std::size_t i = first; i < a.findings.size(); ++i) a.findings[i].service = service.name;
+  }
+  apply_waivers(doc, compose, options, a.findings);
+  for (Finding& f : a.findings) {
+    Position p = doc.position(f.offset);
+    f.line = p.line;
+    f.column = p.column;
+  }
+  std::stable_sort(a.findings.begin(), a.findings.end(), [](const Finding& x, const Finding& y) {
+    return x.offset < y.offset;
+  });
+  return a;
+}
+
+std::string finding_key(const Finding& f) { return std::string(f.rule->code) + "\x1f" + f.service; }
+
+}  // namespace
+
+bool rule_enabled(const RuleInfo& rule, const Options& options) {
+  if (names_rule(options.ignore, rule)) return false;
+  if (options.select) return names_rule(*options.select, rule);
+  return rule.profile == Profile::Baseline || options.profile == Profile::Strict;
+}
+
+Path service_path(const Service& service, std::initializer_list<std::string> more) {
+  Path path{std::string("services"), service.name};
+  for (const std::string& step : more) path.emplace_back(step);
+  return path;
+}
+
+void attach_fix(Finding& finding, EditResult edit, std::vector<Intent> intents, FixSafety safety) {
+  if (auto* refusal = std::get_if<EditRefusal>(&edit)) {
+    finding.not_fixed = refusal->message;
+    return;
+  }
+  Fix fix;
+  fix.edits.push_back(std::get<Edit>(std::move(edit)));
+  fix.intents = std::move(intents);
+  fix.safety = safety;
+  finding.fix = std::move(fix);
+}
+
+void attach_fix(Finding& finding, EditsResult edits, std::vector<Intent> intents, FixSafety safety) {
+  if (auto* refusal = std::get_if<EditRefusal>(&edits)) {
+    finding.not_fixed = refusal->message;
+    return;
+  }
+  Fix fix;
+  fix.edits = std::get<std::vector<Edit>>(std::move(edits));
+  fix.intents = std::move(intents);
+  fix.safety = safety;
+  finding.fix = std::move(fix);
+}
+
+FileResult process_text(const std::string& path, std::string text, const Options& options) {
+  FileResult result;
+  result.path = path;
+  result.original = text;
+  result.output = text;
+  RelatedFiles related(options.limits);
+  std::string current = std::move(text);
+
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    Analysis a = analyse(path, current, options, related);
+    if (a.error) {
+      if (pass == 0) {
+        result.error = a.error;
+      } else {
+        result.error = LoadError{"internal error: a rewritten pass no longer loads (" + a.error->message +
+                                 "); the file is left unchanged"};
+        result.output = result.original;
+      }
+      return result;
+    }
+    if (pass == 0) {
+      result.findings = a.findings;
+      result.notes = a.notes;
+      for (Finding& f : result.findings) {
+        if (f.waived) continue;
+        if (f.fix && !fix_allowed(*f.fix, options))
+          f.not_fixed = "an unsafe fix is available: pass --unsafe-fixes to apply it";
+        else if (!f.fix && f.rule->has_fix && f.not_fixed.empty())
+          f.not_fixed = "no automatic fix for this case";
+      }
+    }
+
+    // Take every allowed fix that does not overlap one already taken; the
+    // rest wait for the next pass, on the text as it will be then.
+    std::vector<Edit> edits;
+    std::vector<Intent> intents;
+    std::vector<std::string> applied;
+    bool deferred = false;
+    for (const Finding& f : a.findings) {
+      if (f.waived || !f.fix || !fix_allowed(*f.fix, options)) continue;
+      if (edits_conflict(edits, f.fix->edits)) {
+        deferred = true;
+        continue;
+      }
+      edits.insert(edits.end(), f.fix->edits.begin(), f.fix->edits.end());
+      intents.insert(intents.end(), f.fix->intents.begin(), f.fix->intents.end());
+      applied.push_back(finding_key(f));
+    }
+    if (edits.empty()) break;
+    std::optional<std::string> rewritten = apply_edits(current, edits);
+    if (!rewritten) {
+      result.error = LoadError{"internal error: fixes produced overlapping edits; the file is left unchanged"};
+      result.output = result.original;
+      return result;
+    }
+    if (auto mismatch = verify_rewrite(*a.doc, *rewritten, intents, options.limits)) {
+      result.error = LoadError{"internal error: verification of the rewrite failed (" + *mismatch +
+                               "); the file is left unchanged"};
+      result.output = result.original;
+      return result;
+    }
+    for (Finding& f : result.findings)
+      if (std::find(applied.begin(), applied.end(), finding_key(f)) != applied.end()) {
+        f.fixed = true;
+        f.not_fixed.clear();
+      }
+    current = std::move(*rewritten);
+    if (!deferred) break;
+  }
+  result.changed = current != result.original;
+  result.output = std::move(current);
+  return result;
+}
+
+FileResult process_file(const std::string& path, const Options& options) {
+  FileResult result;
+  result.path = path;
+  std::error_code ec;
+  fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    result.error = LoadError{"no such file"};
+    return result;
+  }
+  if (fs::is_directory(status)) {
+    result.error = LoadError{"is a folder, not a file"};
+    return result;
+  }
+  if (!fs::is_regular_file(status)) {
+    result.error = LoadError{"not a regular file"};
+    return result;
+  }
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > options.limits.max_bytes) {
+    result.error = LoadError{fmt::format("file is larger than the limit of {} bytes", options.limits.max_bytes)};
+    return result;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    result.error = LoadError{"cannot be read (permission denied?)"};
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    result.error = LoadError{"read error"};
+    return result;
+  }
+  return process_text(path, text.str(), options);
+}
+
+}  // namespace harden

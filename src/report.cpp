@@ -1,0 +1,120 @@
+#include "harden/report.h"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace harden {
+
+RunSummary summarize(const std::vector<FileResult>& results, double seconds) {
+  RunSummary s;
+  s.seconds = seconds;
+  for (const FileResult& r : results) {
+    ++s.files;
+    if (r.changed) ++s.changed;
+    if (r.error) ++s.errors;
+    for (const Finding& f : r.findings) {
+      if (f.waived) continue;
+      ++s.findings;
+      if (f.fixed) ++s.fixed;
+    }
+  }
+  return s;
+}
+
+void write_text_report(std::ostream& out, const std::vector<FileResult>& results, const RunSummary& summary,
+                       const TextReportOptions& options) {
+  auto paint = [&](const char* code, const std::string& text) {
+    return options.color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text;
+  };
+  for (const FileResult& r : results) {
+    if (r.error) {
+      std::string where = r.error->line > 0 ? fmt::format("{}:{}:{}", r.path, r.error->line, r.error->column) : r.path;
+      out << paint("1", where) << ": " << paint("31", "error") << ": " << r.error->message << "\n";
+      continue;
+    }
+    for (const Finding& f : r.findings) {
+      if (f.waived && !options.show_waived) continue;
+      std::string status;
+      if (f.waived) status = "[ignored" + (f.waiver_reason.empty() ? "" : ": " + f.waiver_reason) + "]";
+      else if (f.fixed) status = options.write_mode ? "[fixed]" : "[fixable]";
+      else if (!f.not_fixed.empty()) status = "[not fixed: " + f.not_fixed + "]";
+      out << paint("1", fmt::format("{}:{}:{}", r.path, f.line, f.column)) << ": "
+          << paint("33", std::string(f.rule->code)) << " " << f.rule->name << ": "
+          << (f.service.empty() ? "" : "service '" + f.service + "': ") << f.message;
+      if (!status.empty()) out << " " << paint(f.fixed ? "32" : "2", status);
+      out << "\n";
+      for (const std::string& reason : f.reasons) out << "    " << paint("2", reason) << "\n";
+    }
+    for (const std::string& note : r.notes) out << r.path << ": note: " << note << "\n";
+  }
+  out << fmt::format("{} file{} checked, {} {}, {} error{}, {} finding{}, {} {} ({:.2f}s)\n", summary.files,
+                     summary.files == 1 ? "" : "s", summary.changed,
+                     options.write_mode ? "changed" : "would change", summary.errors, summary.errors == 1 ? "" : "s",
+                     summary.findings, summary.findings == 1 ? "" : "s", summary.fixed,
+                     options.write_mode ? "fixed" : "fixable", summary.seconds);
+}
+
+namespace {
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string json_report(const std::vector<FileResult>& results, const RunSummary& summary) {
+  std::string out = "{\"version\": 1,\n \"files\": [";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const FileResult& r = results[i];
+    out += i ? ",\n  " : "\n  ";
+    out += fmt::format("{{\"path\": {}, \"changed\": {}, \"error\": ", json_string(r.path), r.changed);
+    if (r.error)
+      out += fmt::format("{{\"message\": {}, \"line\": {}, \"column\": {}}}", json_string(r.error->message),
+                         r.error->line ? std::to_string(r.error->line) : "null",
+                         r.error->column ? std::to_string(r.error->column) : "null");
+    else
+      out += "null";
+    out += ", \"findings\": [";
+    bool first = true;
+    for (const Finding& f : r.findings) {
+      out += first ? "\n    " : ",\n    ";
+      first = false;
+      out += fmt::format(
+          "{{\"rule\": {}, \"name\": {}, \"service\": {}, \"line\": {}, \"column\": {}, \"message\": {}, "
+          "\"fixed\": {}, \"safety\": {}, \"waived\": {}",
+          json_string(f.rule->code), json_string(f.rule->name), json_string(f.service), f.line, f.column,
+          json_string(f.message), f.fixed,
+          json_string(!f.rule->has_fix ? "none" : f.rule->safety == FixSafety::Safe ? "safe" : "unsafe"),
+          f.waived);
+      if (f.waived) out += ", \"waiver_reason\": " + json_string(f.waiver_reason);
+      if (!f.not_fixed.empty()) out += ", \"not_fixed\": " + json_string(f.not_fixed);
+      out += ", \"reasons\": [";
+      for (std::size_t k = 0; k < f.reasons.size(); ++k) out += (k ? ", " : "") + json_string(f.reasons[k]);
+      out += "]}";
+    }
+    out += first ? "]" : "\n  ]";
+    out += ", \"notes\": [";
+    for (std::size_t k = 0; k < r.notes.size(); ++k) out += (k ? ", " : "") + json_string(r.notes[k]);
+    out += "]}";
+  }
+  out += fmt::format(
+      "\n ],\n \"summary\": {{\"files\": {}, \"changed\": {}, \"errors\": {}, \"findings\": {}, \"fixed\": {}}}}}\n",
+      summary.files, summary.changed, summary.errors, summary.findings, summary.fixed);
+  return out;
+}
+
+}  // namespace harden

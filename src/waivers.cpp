@@ -1,0 +1,83 @@
+#include "harden/waivers.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace harden {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool waiver_covers(const InlineWaiver& w, const RuleInfo& rule) {
+  if (w.rules.empty()) return true;
+  return std::any_of(w.rules.begin(), w.rules.end(), [&](const std::string& r) {
+    std::string upper = r;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return upper == rule.code || r == rule.name;
+  });
+}
+
+}  // namespace
+
+std::optional<InlineWaiver> waiver_on_line(const Document& doc, std::size_t offset) {
+  std::size_t begin = doc.line_begin(std::min(offset, doc.text.size()));
+  std::size_t end = doc.line_end(begin);
+  std::string_view line(doc.text.data() + begin, end - begin);
+  std::size_t at = line.find("harden:");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::size_t hash = line.rfind('#', at);
+  if (hash == std::string_view::npos) return std::nullopt;
+  std::string_view rest = trim(line.substr(at + 7));
+  if (rest.substr(0, 6) != "ignore") return std::nullopt;
+  rest.remove_prefix(6);
+  InlineWaiver waiver;
+  if (!rest.empty() && rest.front() == '[') {
+    std::size_t close = rest.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view list = rest.substr(1, close - 1);
+    while (!list.empty()) {
+      std::size_t comma = list.find(',');
+      std::string_view item = trim(list.substr(0, comma));
+      if (!item.empty()) waiver.rules.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    rest.remove_prefix(close + 1);
+  }
+  rest = trim(rest);
+  if (rest.substr(0, 2) == "--") waiver.reason = std::string(trim(rest.substr(2)));
+  return waiver;
+}
+
+void apply_waivers(const Document& doc, const ComposeFile& compose, const Options& options,
+                   std::vector<Finding>& findings) {
+  for (Finding& f : findings) {
+    if (auto w = waiver_on_line(doc, f.offset); w && waiver_covers(*w, *f.rule)) {
+      f.waived = true;
+      f.waiver_reason = w->reason;
+      continue;
+    }
+    auto service = std::find_if(compose.services.begin(), compose.services.end(),
+                                [&](const Service& s) { return s.name == f.service; });
+    if (service == compose.services.end()) continue;
+    if (auto w = waiver_on_line(doc, service->entry->key->content_begin); w && waiver_covers(*w, *f.rule)) {
+      f.waived = true;
+      f.waiver_reason = w->reason;
+      continue;
+    }
+    auto configured = options.service_ignores.find(f.service);
+    if (configured != options.service_ignores.end()) {
+      InlineWaiver w{configured->second, "ignored in .harden.yaml"};
+      if (waiver_covers(w, *f.rule)) {
+        f.waived = true;
+        f.waiver_reason = w.reason;
+      }
+    }
+  }
+}
+
+}  // namespace harden

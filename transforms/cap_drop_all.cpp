@@ -1,0 +1,104 @@
+// H102 cap-drop-all: drop every capability, then add back only what the
+// service needs (its own cap_add plus what inference finds, research §0).
+#include <fmt/format.h>
+
+#include "rule_helpers.h"
+
+namespace harden {
+namespace {
+
+constexpr RuleInfo kInfo{
+    "H102",
+    "cap-drop-all",
+    "cap_drop does not drop ALL capabilities",
+    Profile::Baseline,
+    true,
+    FixSafety::Safe,
+    R"(Why it matters
+  Without `cap_drop: [ALL]` a container keeps Docker's 14 default
+  capabilities: CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID,
+  SETPCAP, SETFCAP, NET_BIND_SERVICE, NET_RAW, SYS_CHROOT, MKNOD and
+  AUDIT_WRITE. A compromised root process can use them to read any file
+  (DAC_OVERRIDE), spoof packets (NET_RAW) or create device nodes (MKNOD).
+  Most services need none of them or only a few at start-up.
+
+What the fix changes
+  `ALL` is added to the service's `cap_drop` (a new `cap_drop: [ALL]` when
+  it has none). `cap_add` keeps what the service already adds and gains the
+  capabilities that inference finds, each with its reason in the report:
+  - the start-up needs of the image profile when the container starts as
+    root (an entrypoint that switches user with gosu, su-exec or setpriv
+    needs SETUID and SETGID; one that fixes ownership needs CHOWN...);
+  - file capabilities of the image's binaries (caddy: NET_BIND_SERVICE),
+    without which exec fails even as root;
+  - NET_BIND_SERVICE when the service listens on a port below 1024 in the
+    host's network namespace (network_mode: host, container:, service:).
+  Nothing is added for a service that starts as a non-root user: cap_add
+  never reaches such a process. ALL is never added to cap_add.
+
+What it can break
+  A service of an unknown image that needs a capability at run time: it
+  fails with "operation not permitted". Add the capability to cap_add, or
+  describe the image under `images:` in .harden.yaml so that inference
+  knows it.
+
+How to opt out
+  Put `# harden: ignore[H102] -- reason` on the service's line (or on the
+  `cap_drop:` line), or list H102 under `services.<name>.ignore` in
+  .harden.yaml.
+
+References
+  CIS Docker Benchmark 5.3 "Ensure that Linux kernel capabilities are
+  restricted within containers"; Docker documentation "Runtime privilege and
+  Linux capabilities".)"};
+
+class CapDropAll final : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+
+  void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
+    std::optional<KeyLookup> drop = ctx.service.find("cap_drop");
+    if (drop && rules::has_capability(drop->value, "ALL")) return;
+    std::size_t offset = drop ? rules::value_offset(ctx.service, *drop) : rules::service_offset(ctx.service);
+    Finding finding = rules::make_finding(
+        ctx, kInfo, offset,
+        "cap_drop does not drop ALL: the container keeps Docker's default capabilities (DAC_OVERRIDE, NET_RAW, "
+        "SETUID...)");
+
+    rules::FixBuilder fix;
+    finding.reasons.push_back("cap_drop ALL: the service keeps only the capabilities listed in cap_add");
+    rules::add_list_items(ctx, fix, "cap_drop", {"ALL"});
+    add_needed_capabilities(ctx, fix, finding.reasons);
+    fix.attach(finding, kInfo.safety);
+    findings.push_back(std::move(finding));
+  }
+
+ private:
+  // cap_add keeps its items and gains the inferred ones it lacks; a cap_add
+  // of ALL is left alone (H112 reports it).
+  static void add_needed_capabilities(const ServiceContext& ctx, rules::FixBuilder& fix,
+                                      std::vector<std::string>& reasons) {
+    std::optional<KeyLookup> add = ctx.service.find("cap_add");
+    const Node* existing = add ? add->value : nullptr;
+    if (rules::has_capability(existing, "ALL")) return;
+    std::vector<std::string> missing;
+    for (const InferredCapability& cap : ctx.facts.capabilities) {
+      if (rules::normalise_capability(cap.name) == "ALL" || rules::has_capability(existing, cap.name)) continue;
+      missing.push_back(cap.name);
+      reasons.push_back(fmt::format("cap_add {}: {}", cap.name, cap.reason));
+    }
+    const ImageProfile* profile = ctx.facts.profile;
+    if (!ctx.facts.starts_as_root && profile && !profile->cap_add.empty())
+      reasons.push_back(fmt::format(
+          "the start-up capabilities of image {} are not added: the service starts as user {}, and cap_add never "
+          "reaches a process that starts non-root",
+          profile->family, ctx.facts.user));
+    rules::add_list_items(ctx, fix, "cap_add", missing);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_cap_drop_all() { return std::make_unique<CapDropAll>(); }
+
+}  // namespace harden

@@ -1,0 +1,91 @@
+// H101 no-privileged: `privileged: true` gives the container every
+// capability, every host device and no seccomp or AppArmor confinement.
+#include <fmt/format.h>
+
+#include "rule_helpers.h"
+
+namespace harden {
+namespace {
+
+constexpr RuleInfo kInfo{
+    "H101",
+    "no-privileged",
+    "a service runs with privileged: true",
+    Profile::Baseline,
+    true,
+    FixSafety::Safe,
+    R"(Why it matters
+  `privileged: true` turns off nearly every isolation Docker offers: the
+  container gets all capabilities, every device of the host under /dev,
+  writable /sys and /proc/sys, and no seccomp, AppArmor or SELinux
+  confinement. A process that is root in a privileged container can load
+  kernel modules, mount the host's disks and take over the host.
+
+What the fix changes
+  The `privileged: true` entry is deleted from the service. When the value
+  comes from a merge key (`<<: *defaults`), `extends` or a base file, the
+  service gets its own `privileged: false`, which overrides it. The other
+  core rules then give the service exactly the capabilities it needs
+  (H102 cap-drop-all).
+
+What it can break
+  Services that really need the host: Docker-in-Docker, some monitoring or
+  storage agents, FUSE, VPN clients that create tun devices, hardware
+  access. Most of them work with a narrower grant (`cap_add` of one
+  capability, `devices:` for one device) instead of privileged mode.
+
+How to opt out
+  Put `# harden: ignore[H101] -- reason` on the service's line (or on the
+  `privileged:` line), or list H101 under `services.<name>.ignore` in
+  .harden.yaml. The reason is kept in the report.
+
+References
+  CIS Docker Benchmark 5.4 "Ensure that privileged containers are not used";
+  OWASP Docker Security Cheat Sheet rule #3.)"};
+
+class NoPrivileged final : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+
+  void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
+    std::optional<KeyLookup> found = ctx.service.find("privileged");
+    if (!found || !is_true(found->value)) return;
+    Finding finding = rules::make_finding(
+        ctx, kInfo, rules::value_offset(ctx.service, *found),
+        "privileged mode gives the container every capability and all host devices");
+    rules::FixBuilder fix;
+    fix_privileged(ctx, *found, fix);
+    fix.attach(finding, kInfo.safety);
+    findings.push_back(std::move(finding));
+  }
+
+ private:
+  static void fix_privileged(const ServiceContext& ctx, const KeyLookup& found, rules::FixBuilder& fix) {
+    const Node& service = *ctx.service.node;
+    Path path = service_path(ctx.service, {"privileged"});
+    if (auto problem = rules::shared_edit_problem(ctx)) return fix.refuse(*problem);
+    if (found.source != KeySource::Own || !found.entry) {
+      // Only an own key can override a merged or inherited one.
+      NewValue no = NewValue::text("false");
+      fix.add(ctx.edits.insert_entry(service, "privileged", no), Intent{Intent::Op::Set, path, no.meaning()});
+      return;
+    }
+    if (rules::anchor_in_use(ctx.doc, *found.entry->value))
+      return fix.refuse("the value carries an anchor that other keys use; delete it by hand");
+    if (service.entries.size() == 1) {
+      // Deleting the only entry would leave an empty block mapping.
+      Value no = Value::plain("false");
+      no.anchor = found.entry->value->anchor;  // replace_scalar keeps it
+      fix.add(ctx.edits.replace_scalar(*found.entry->value, "false"), Intent{Intent::Op::Set, path, no});
+      return;
+    }
+    fix.add(ctx.edits.delete_entry(service, rules::entry_index(service, *found.entry)),
+            Intent{Intent::Op::Remove, path, {}});
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_no_privileged() { return std::make_unique<NoPrivileged>(); }
+
+}  // namespace harden

@@ -1,0 +1,98 @@
+// H104 read-only-rootfs: the container's root filesystem is read-only,
+// with a tmpfs for each path the image must write (research §0.6-0.9).
+#include <fmt/format.h>
+
+#include "rule_helpers.h"
+
+namespace harden {
+namespace {
+
+constexpr RuleInfo kInfo{
+    "H104",
+    "read-only-rootfs",
+    "the root filesystem is writable (read_only is not true)",
+    Profile::Baseline,
+    true,
+    FixSafety::Safe,
+    R"(Why it matters
+  A writable root filesystem lets an attacker who gets code execution
+  change the service's binaries and configuration, drop tools, or persist
+  in the container's layer. With `read_only: true` only the folders you
+  mount (volumes, binds, tmpfs) can be written.
+
+What the fix changes
+  `read_only: true` is added (or an explicit `read_only: false` is turned
+  into true), and `tmpfs` gains an entry for each path the service must
+  write that is not already mounted:
+  - /tmp, always (with `exec` for images whose Java code loads native
+    libraries from /tmp);
+  - the paths the image profile lists (nginx: /var/cache/nginx and
+    /var/run; postgres: /var/run/postgresql...), with the owner or mode
+    options the profile gives;
+  minus every path already covered by a volume, bind or tmpfs of the
+  service (a mount of a parent covers its children), and minus the image's
+  VOLUME folders, which stay writable as anonymous volumes (a tmpfs there
+  would lose the data on restart). Each path appears in the report with its
+  reason. A tmpfs holds data in memory and is emptied when the container
+  stops.
+  For images that cannot run read-only (elasticsearch, the root gitea
+  image, nextcloud), the finding is reported without a fix.
+
+What it can break
+  A service of an unknown image that writes outside /tmp fails with
+  "Read-only file system". Mount a volume or tmpfs for that path, or
+  describe the image under `images:` in .harden.yaml. read_only also makes
+  /etc/hosts, /etc/hostname and /etc/resolv.conf read-only.
+
+How to opt out
+  Put `# harden: ignore[H104] -- reason` on the service's line, or list
+  H104 under `services.<name>.ignore` in .harden.yaml.
+
+References
+  CIS Docker Benchmark 5.12 "Ensure that the container's root filesystem is
+  mounted as read only"; Docker documentation for `--read-only` and
+  `--tmpfs`.)"};
+
+std::string tmpfs_entry(const InferredTmpfs& tmpfs) {
+  return tmpfs.options.empty() ? tmpfs.path : tmpfs.path + ":" + tmpfs.options;
+}
+
+class ReadOnlyRootfs final : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+
+  void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
+    std::optional<KeyLookup> found = ctx.service.find("read_only");
+    if (found && is_true(found->value)) return;
+    std::size_t offset = found ? rules::value_offset(ctx.service, *found) : rules::service_offset(ctx.service);
+    Finding finding = rules::make_finding(
+        ctx, kInfo, offset,
+        "the root filesystem is writable: a compromised process can change the service's binaries and files");
+
+    if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_read_only) {
+      finding.not_fixed = fmt::format("image {} cannot run with a read-only root filesystem: {}", profile->family,
+                                      profile->notes.empty() ? std::string("no tmpfs can cover what it writes")
+                                                             : profile->notes);
+      findings.push_back(std::move(finding));
+      return;
+    }
+
+    rules::FixBuilder fix;
+    rules::set_scalar_key(ctx, fix, "read_only", NewValue::text("true"));
+    std::vector<std::string> entries;
+    for (const InferredTmpfs& tmpfs : ctx.facts.tmpfs) {
+      entries.push_back(tmpfs_entry(tmpfs));
+      finding.reasons.push_back(fmt::format("tmpfs {}: {}", tmpfs.path, tmpfs.reason));
+    }
+    rules::add_list_items(ctx, fix, "tmpfs", entries);
+    for (const std::string& note : ctx.facts.notes) finding.reasons.push_back(note);
+    fix.attach(finding, kInfo.safety);
+    findings.push_back(std::move(finding));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_read_only_rootfs() { return std::make_unique<ReadOnlyRootfs>(); }
+
+}  // namespace harden

@@ -1,0 +1,247 @@
+// H105 resource-limits: every service has a memory, a cpu and a pids
+// limit, written in the one style the service or the file already uses
+// (research §6: two styles with different values are a load error).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "rule_helpers.h"
+
+namespace harden {
+namespace {
+
+constexpr RuleInfo kInfo{
+    "H105",
+    "resource-limits",
+    "a service has no memory, cpu or pids limit",
+    Profile::Baseline,
+    true,
+    FixSafety::Safe,
+    R"(Why it matters
+  Without limits, one container can take all the memory of the host (and
+  get other processes killed), all its CPU time, or fill the process table
+  with a fork bomb. Limits turn a runaway or compromised service into a
+  problem of that service only.
+
+What the fix changes
+  Each missing limit is added with the run's defaults (--memory 512m,
+  --cpus 1, --pids 100, or `defaults:` in .harden.yaml), in the style the
+  service already uses: `mem_limit`, `cpus` and `pids_limit` at service
+  level, or `deploy.resources.limits.{memory,cpus,pids}`. A service that
+  uses neither follows the file: deploy limits when another service uses
+  them, service-level keys otherwise. A limit that is set in either style
+  is never written again in the other: since Compose 2.26 two different
+  values for one limit are a load error.
+
+What it can break
+  A service that needs more than the default is killed when it runs out of
+  memory (exit code 137) or is slowed down. Raise the value in the file, or
+  change the defaults for the whole run.
+
+How to opt out
+  Put `# harden: ignore[H105] -- reason` on the service's line, or list
+  H105 under `services.<name>.ignore` in .harden.yaml.
+
+References
+  CIS Docker Benchmark 5.10 "Ensure that the memory usage for containers is
+  limited", 5.11 "Ensure that CPU priority is set appropriately on the
+  container", 5.28 "Ensure that the PIDs cgroup limit is used".)"};
+
+struct Limit {
+  std::string_view what;          // "memory"
+  std::string_view service_key;   // "mem_limit"
+  std::string_view deploy_key;    // "memory"
+  std::string value;              // the default, as text
+  std::string_view option;        // where the default comes from
+};
+
+std::vector<Limit> limits_with_defaults(const Options& options) {
+  return {{"memory", "mem_limit", "memory", options.defaults.memory, "--memory or defaults.memory"},
+          {"cpu", "cpus", "cpus", options.defaults.cpus, "--cpus or defaults.cpus"},
+          {"pids", "pids_limit", "pids", options.defaults.pids, "--pids or defaults.pids"}};
+}
+
+const Node* child(const Node* mapping, std::string_view key) {
+  if (mapping) mapping = mapping->resolved();
+  if (!mapping || !mapping->is_mapping()) return nullptr;
+  const Node* value = mapping->get(key);
+  return value ? value->resolved() : nullptr;
+}
+
+const Node* limits_of_deploy(const Node* deploy) {
+  const Node* limits = child(child(deploy, "resources"), "limits");
+  return limits && limits->is_mapping() ? limits : nullptr;
+}
+
+// Every deploy.resources.limits mapping that applies to the service: its
+// own or merged one, and those it inherits (Compose merges them deeply).
+std::vector<const Node*> deploy_limits(const Service& service) {
+  std::vector<const Node*> all;
+  if (const Node* limits = limits_of_deploy(service.value("deploy"))) all.push_back(limits);
+  for (const auto& [mapping, origin] : service.inherited)
+    if (const Node* limits = limits_of_deploy(child(mapping, "deploy"))) all.push_back(limits);
+  return all;
+}
+
+bool limit_is_set(const Service& service, const Limit& limit) {
+  if (service.find(limit.service_key)) return true;
+  std::vector<const Node*> all = deploy_limits(service);
+  return std::any_of(all.begin(), all.end(), [&](const Node* m) { return m->get(limit.deploy_key) != nullptr; });
+}
+
+bool uses_service_keys(const Service& service, const std::vector<Limit>& limits) {
+  return std::any_of(limits.begin(), limits.end(), [&](const Limit& l) { return service.find(l.service_key); });
+}
+
+bool file_uses_deploy_limits(const ComposeFile& compose) {
+  return std::any_of(compose.services.begin(), compose.services.end(),
+                     [](const Service& s) { return s.node && !deploy_limits(s).empty(); });
+}
+
+bool is_number(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+  });
+}
+
+// Numbers stay plain unless the service quotes its values; a pids limit is
+// an integer in the schema, so it stays plain.
+NewValue limit_value(const ServiceContext& ctx, const Limit& limit) {
+  char quote = ctx.edits.style().quote;
+  bool integer_only = limit.deploy_key == "pids";
+  if (is_number(limit.value) && (quote == 0 || integer_only)) return NewValue::text(limit.value);
+  return rules::quoted_value(ctx, limit.value, quote);
+}
+
+NewValue limits_mapping(const ServiceContext& ctx, const std::vector<Limit>& missing) {
+  std::vector<std::pair<std::string, NewValue>> entries;
+  for (const Limit& limit : missing) entries.emplace_back(std::string(limit.deploy_key), limit_value(ctx, limit));
+  return NewValue::mapping(std::move(entries));
+}
+
+class ResourceLimits final : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+
+  void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
+    std::vector<Limit> limits = limits_with_defaults(ctx.options);
+    std::vector<Limit> missing;
+    for (const Limit& limit : limits)
+      if (!limit_is_set(ctx.service, limit)) missing.push_back(limit);
+    if (missing.empty()) return;
+
+    std::vector<std::string> names;
+    for (const Limit& limit : missing) names.push_back(fmt::format("no {} limit", limit.what));
+    Finding finding = rules::make_finding(
+        ctx, kInfo, rules::service_offset(ctx.service),
+        fmt::format("{}: one runaway container can exhaust the host", join_and(names)));
+
+    rules::FixBuilder fix;
+    if (auto problem = rules::shared_edit_problem(ctx)) {
+      fix.refuse(*problem);
+    } else {
+      bool deploy_style = !deploy_limits(ctx.service).empty() ||
+                          (!uses_service_keys(ctx.service, limits) && file_uses_deploy_limits(ctx.compose));
+      if (!(deploy_style && add_deploy_limits(ctx, missing, fix, finding.reasons)))
+        add_service_keys(ctx, missing, fix, finding.reasons);
+    }
+    fix.attach(finding, kInfo.safety);
+    findings.push_back(std::move(finding));
+  }
+
+ private:
+  static std::string join_and(const std::vector<std::string>& items) {
+    if (items.size() < 2) return rules::join(items);
+    std::vector<std::string> head(items.begin(), items.end() - 1);
+    return rules::join(head) + " and " + items.back();
+  }
+
+  static void add_service_keys(const ServiceContext& ctx, const std::vector<Limit>& missing, rules::FixBuilder& fix,
+                               std::vector<std::string>& reasons) {
+    for (const Limit& limit : missing) {
+      NewValue value = limit_value(ctx, limit);
+      rules::set_scalar_key(ctx, fix, limit.service_key, value);
+      reasons.push_back(fmt::format("{} {}: the default {} limit ({})", limit.service_key, limit.value, limit.what,
+                                    limit.option));
+    }
+  }
+
+  // Writes the missing limits under the service's own deploy mapping.
+  // Returns false when that cannot be done without side effects (a merged
+  // or shared deploy), so that service-level keys are used instead.
+  static bool add_deploy_limits(const ServiceContext& ctx, const std::vector<Limit>& missing, rules::FixBuilder& fix,
+                                std::vector<std::string>& reasons) {
+    const Node& service = *ctx.service.node;
+    Path deploy_path = service_path(ctx.service, {"deploy"});
+    NewValue limits = limits_mapping(ctx, missing);
+    rules::FixBuilder attempt;
+    const MapEntry* own_deploy = ctx.service.own("deploy");
+    if (!own_deploy) {
+      std::optional<KeyLookup> found = ctx.service.find("deploy");
+      if (found && found->source == KeySource::MergeKey) return false;  // an own deploy would replace it
+      NewValue deploy = NewValue::mapping({{"resources", NewValue::mapping({{"limits", limits}})}});
+      attempt.add(ctx.edits.insert_entry(service, "deploy", deploy), Intent{Intent::Op::Set, deploy_path, deploy.meaning()});
+    } else if (!add_under(ctx, *own_deploy, service, deploy_path, limits, attempt)) {
+      return false;
+    }
+    if (attempt.refused()) return false;
+    fix = std::move(attempt);
+    for (const Limit& limit : missing)
+      reasons.push_back(fmt::format("deploy.resources.limits.{} {}: the default {} limit ({})", limit.deploy_key,
+                                    limit.value, limit.what, limit.option));
+    return true;
+  }
+
+  // Adds `limits` below an own `deploy:` entry, creating `resources:` and
+  // `limits:` as needed.
+  static bool add_under(const ServiceContext& ctx, const MapEntry& deploy_entry, const Node& service,
+                        const Path& deploy_path, const NewValue& limits, rules::FixBuilder& fix) {
+    const Node* deploy = deploy_entry.value;
+    if (deploy->is_null()) {
+      NewValue value = NewValue::mapping({{"resources", NewValue::mapping({{"limits", limits}})}});
+      fix.add(ctx.edits.replace_value(deploy_entry, service, value), Intent{Intent::Op::Set, deploy_path, value.meaning()});
+      return true;
+    }
+    if (!deploy->is_mapping() || rules::shared_edit_problem(ctx, {deploy})) return false;
+    Path resources_path = rules::path_with(deploy_path, std::string("resources"));
+    const MapEntry* resources_entry = deploy->find("resources");
+    if (!resources_entry) {
+      NewValue value = NewValue::mapping({{"limits", limits}});
+      fix.add(ctx.edits.insert_entry(*deploy, "resources", value),
+              Intent{Intent::Op::Set, resources_path, value.meaning()});
+      return true;
+    }
+    const Node* resources = resources_entry->value;
+    if (resources->is_null()) {
+      NewValue value = NewValue::mapping({{"limits", limits}});
+      fix.add(ctx.edits.replace_value(*resources_entry, *deploy, value),
+              Intent{Intent::Op::Set, resources_path, value.meaning()});
+      return true;
+    }
+    if (!resources->is_mapping() || rules::shared_edit_problem(ctx, {deploy, resources})) return false;
+    Path limits_path = rules::path_with(resources_path, std::string("limits"));
+    const MapEntry* limits_entry = resources->find("limits");
+    if (!limits_entry) {
+      fix.add(ctx.edits.insert_entry(*resources, "limits", limits), Intent{Intent::Op::Set, limits_path, limits.meaning()});
+      return true;
+    }
+    const Node* existing = limits_entry->value;
+    if (existing->is_null()) {
+      fix.add(ctx.edits.replace_value(*limits_entry, *resources, limits),
+              Intent{Intent::Op::Set, limits_path, limits.meaning()});
+      return true;
+    }
+    if (!existing->is_mapping() || rules::shared_edit_problem(ctx, {deploy, resources, existing})) return false;
+    for (const auto& [key, value] : limits.entries)
+      fix.add(ctx.edits.insert_entry(*existing, key, value),
+              Intent{Intent::Op::Set, rules::path_with(limits_path, key), value.meaning()});
+    return true;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_resource_limits() { return std::make_unique<ResourceLimits>(); }
+
+}  // namespace harden
