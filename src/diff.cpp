@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace harden {
@@ -71,6 +72,23 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
       ops.push_back({'+', &b[ib], ia, ib});
       ++ib;
     }
+  }
+
+  // Within each run of changes, removals first, then additions: the way
+  // people read a replaced line.
+  for (std::size_t i = 0; i < ops.size();) {
+    if (ops[i].kind == ' ') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < ops.size() && ops[j].kind != ' ') ++j;
+    std::size_t before = ops[i].before, after = ops[i].after;
+    std::stable_partition(ops.begin() + static_cast<std::ptrdiff_t>(i), ops.begin() + static_cast<std::ptrdiff_t>(j),
+                          [](const Op& op) { return op.kind == '-'; });
+    ops[i].before = before;
+    ops[i].after = after;
+    i = j;
   }
 
   std::string out;
