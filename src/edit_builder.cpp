@@ -153,29 +153,44 @@ Value NewValue::meaning() const {
   return {};
 }
 
-FileStyle FileStyle::learn(const Document& doc, const Node* scope) {
-  FileStyle style;
-  auto gather = [&](const Node* root, std::map<int, int>& step, std::map<int, int>& seq_indent, int& flow,
-                    int& block, int& padded, std::map<char, int>& quotes) {
-    learn_from(root, step, seq_indent, flow, block, padded, quotes, doc, 0);
-  };
-  std::map<int, int> file_step, file_seq, local_step, local_seq;
-  std::map<char, int> file_quotes, local_quotes;
-  int file_flow = 0, file_block = 0, file_padded = 0, local_flow = 0, local_block = 0, local_padded = 0;
-  gather(doc.root(), file_step, file_seq, file_flow, file_block, file_padded, file_quotes);
-  if (scope) gather(scope, local_step, local_seq, local_flow, local_block, local_padded, local_quotes);
+namespace {
 
-  style.indent_step = most_common(file_step, 2);
-  style.sequence_indent = most_common(!local_seq.empty() ? local_seq : file_seq, style.indent_step);
-  int flow = local_flow + local_block > 0 ? local_flow : file_flow;
-  int block = local_flow + local_block > 0 ? local_block : file_block;
-  style.prefer_flow_sequences = flow > block;
-  style.flow_padding = (local_flow > 0 ? local_padded * 2 > local_flow : file_padded * 2 > file_flow);
-  const auto& quotes = !local_quotes.empty() ? local_quotes : file_quotes;
-  int plain = quotes.count(0) ? quotes.at(0) : 0;
-  int dq = quotes.count('"') ? quotes.at('"') : 0;
-  int sq = quotes.count('\'') ? quotes.at('\'') : 0;
-  style.quote = dq > plain && dq >= sq ? '"' : sq > plain && sq > dq ? '\'' : 0;
+struct StyleSamples {
+  std::map<int, int> step, seq_indent;
+  std::map<char, int> quotes;
+  int flow = 0, block = 0, padded = 0;
+
+  explicit StyleSamples(const Document& doc, const Node* root) {
+    learn_from(root, step, seq_indent, flow, block, padded, quotes, doc, 0);
+  }
+};
+
+char preferred_quote(const std::map<char, int>& quotes) {
+  auto count = [&](char q) { return quotes.count(q) ? quotes.at(q) : 0; };
+  int plain = count(0), dq = count('"'), sq = count('\'');
+  return dq > plain && dq >= sq ? '"' : sq > plain && sq > dq ? '\'' : 0;
+}
+
+}  // namespace
+
+FileStyle FileStyle::learn(const Document& doc, const Node* scope) {
+  StyleSamples file(doc, doc.root());
+  FileStyle style;
+  style.indent_step = most_common(file.step, 2);
+  style.sequence_indent = most_common(file.seq_indent, style.indent_step);
+  style.prefer_flow_sequences = file.flow > file.block;
+  style.flow_padding = file.padded * 2 > file.flow && file.flow > 0;
+  style.quote = preferred_quote(file.quotes);
+  return scope ? style.within(doc, *scope) : style;
+}
+
+FileStyle FileStyle::within(const Document& doc, const Node& scope) const {
+  StyleSamples local(doc, &scope);
+  FileStyle style = *this;
+  if (!local.seq_indent.empty()) style.sequence_indent = most_common(local.seq_indent, sequence_indent);
+  if (local.flow + local.block > 0) style.prefer_flow_sequences = local.flow > local.block;
+  if (local.flow > 0) style.flow_padding = local.padded * 2 > local.flow;
+  if (!local.quotes.empty()) style.quote = preferred_quote(local.quotes);
   return style;
 }
 

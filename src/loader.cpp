@@ -13,7 +13,6 @@
 #include <map>
 #include <sstream>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "harden/yaml_syntax.h"
 #include "scalar_decode.h"
@@ -121,9 +120,8 @@ bool is_flow_indicator(char c) { return c == ',' || c == '[' || c == ']' || c ==
 // Builds the node tree with spans from the recorded events.
 class SpanBuilder {
  public:
-  SpanBuilder(Document& doc, const std::vector<Event>& events, const std::vector<std::string>& anchors,
-              const LoadOptions& options)
-      : doc_(doc), text_(doc.text), events_(events), anchor_names_(anchors), options_(options) {
+  SpanBuilder(Document& doc, const std::vector<Event>& events, const LoadOptions& options)
+      : doc_(doc), text_(doc.text), events_(events), options_(options) {
     // The bound of each event: the next marked event's position.
     next_mark_.resize(events_.size() + 1, text_.size());
     std::size_t next = text_.size();
@@ -140,7 +138,6 @@ class SpanBuilder {
       ++index_;
       YamlDocument ydoc;
       ydoc.begin = e.pos;
-      aliases_in_document_.clear();
       if (index_ < events_.size() && events_[index_].type != EventType::DocEnd) {
         ydoc.root = build_node(-1, /*flow=*/false, /*slot=*/e.pos);
       }
@@ -560,13 +557,11 @@ class SpanBuilder {
   Document& doc_;
   const std::string& text_;
   const std::vector<Event>& events_;
-  const std::vector<std::string>& anchor_names_;
   const LoadOptions& options_;
   std::vector<std::size_t> next_mark_;
   std::size_t index_ = 0;
   int depth_ = 0;
   std::unordered_map<std::string, Node*> anchors_;
-  std::unordered_set<std::string> aliases_in_document_;
 };
 
 void index_lines(Document& doc) {
@@ -676,7 +671,7 @@ LoadResult load_document(std::string path, std::string text, const LoadOptions& 
   }
 
   try {
-    SpanBuilder builder(*doc, recorder.events, recorder.anchor_names, options);
+    SpanBuilder builder(*doc, recorder.events, options);
     builder.build();
   } catch (const Unsupported& u) {
     result.error = located(*doc, u.message, u.offset);

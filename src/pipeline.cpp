@@ -97,7 +97,8 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
   const ComposeFile& compose = std::get<ComposeFile>(compose_or_error);
   std::string dir = fs::path(path).parent_path().string();
 
-  EditBuilder file_edits(doc, FileStyle::learn(doc));
+  FileStyle file_style = FileStyle::learn(doc);
+  EditBuilder file_edits(doc, file_style);
   FileContext file_context{doc, compose, options, file_edits};
   for (const auto& rule : all_rules()) {
     if (!rule_enabled(rule->info(), options)) continue;
@@ -107,7 +108,7 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
     if (!service.node) continue;
     ServiceFacts facts = infer(service, options, dir);
     for (const std::string& note : facts.notes) a.notes.push_back(fmt::format("{}: {}", service.name, note));
-    EditBuilder edits(doc, FileStyle::learn(doc, service.node));
+    EditBuilder edits(doc, file_style.within(doc, *service.node));
     ServiceContext context{doc, compose, service, facts, options, edits};
     std::size_t first = a.findings.size();
     for (const auto& rule : all_rules()) {

@@ -40,7 +40,11 @@ struct FileStyle {
   bool flow_padding = false;  // `[ a, b ]` rather than `[a, b]`
   char quote = 0;             // 0 (plain), '"' or '\'': how string values are written
 
+  // The whole file's habits; with a scope (a service), that scope's own
+  // habits win where it shows any.
   static FileStyle learn(const Document& doc, const Node* scope = nullptr);
+  // This style refined by what `scope` shows (cheap: walks the scope only).
+  FileStyle within(const Document& doc, const Node& scope) const;
 };
 
 // Formats a string as a YAML scalar in the given quote style, quoting
