@@ -4,7 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
 #include <regex>
+#include <sstream>
+
+#include "gitignore.h"
 
 namespace harden {
 namespace fs = std::filesystem;
@@ -25,30 +31,113 @@ bool skipped_folder(const std::string& name) {
   return name == ".git" || name == ".hg" || name == ".svn" || name == "node_modules";
 }
 
+struct IgnoreFrame {
+  std::string base;  // folder of the .gitignore, ending in '/'
+  std::vector<detail::IgnorePattern> patterns;
+};
+
+std::optional<IgnoreFrame> read_gitignore(const fs::path& folder) {
+  std::ifstream in(folder / ".gitignore", std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string base = folder.string();
+  if (base.empty() || base.back() != '/') base += '/';
+  return IgnoreFrame{base, detail::parse_gitignore(text.str())};
+}
+
+bool ignored(const std::vector<IgnoreFrame>& frames, const std::string& path, bool is_folder) {
+  int verdict = 0;
+  for (const IgnoreFrame& frame : frames) {
+    if (path.compare(0, frame.base.size(), frame.base) != 0) continue;
+    int v = detail::gitignore_verdict(frame.patterns, std::string_view(path).substr(frame.base.size()), is_folder);
+    if (v != 0) verdict = v;
+  }
+  return verdict > 0;
+}
+
+// The .gitignore files above `root`, up to the repository's top folder.
+std::vector<IgnoreFrame> enclosing_gitignores(const fs::path& root) {
+  std::vector<IgnoreFrame> frames;
+  std::error_code ec;
+  fs::path dir = fs::absolute(root, ec).lexically_normal();
+  std::vector<fs::path> chain;
+  for (fs::path p = dir.parent_path(); !p.empty(); p = p.parent_path()) {
+    chain.push_back(p);
+    if (fs::exists(p / ".git", ec) || p == p.root_path()) break;
+  }
+  bool in_repository = !chain.empty() && fs::exists(chain.back() / ".git", ec);
+  if (!in_repository) return frames;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+    if (auto frame = read_gitignore(*it)) frames.push_back(std::move(*frame));
+  // The frames use absolute bases; paths found below use the same form.
+  return frames;
+}
+
+struct Walker {
+  const DiscoveryOptions& options;
+  DiscoveryResult& out;
+  fs::path canonical_root;
+  std::vector<IgnoreFrame> frames;
+
+  void walk(const fs::path& folder, int depth) {
+    if (depth > 256) return;
+    std::size_t pushed = 0;
+    if (options.respect_gitignore)
+      if (auto frame = read_gitignore(folder)) {
+        frame->base = absolute_string(folder, true);
+        frames.push_back(std::move(*frame));
+        pushed = 1;
+      }
+    std::error_code ec;
+    std::vector<fs::directory_entry> entries;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
+    if (ec) out.errors.push_back(folder.string() + ": cannot read the folder: " + ec.message());
+    std::sort(entries.begin(), entries.end());
+    for (const fs::directory_entry& entry : entries) visit(entry, depth);
+    if (pushed) frames.pop_back();
+  }
+
+  static std::string absolute_string(const fs::path& p, bool folder) {
+    std::error_code ec;
+    std::string s = fs::absolute(p, ec).lexically_normal().string();
+    if (folder && (s.empty() || s.back() != '/')) s += '/';
+    return s;
+  }
+
+  void visit(const fs::directory_entry& entry, int depth) {
+    std::string name = entry.path().filename().string();
+    std::error_code ec;
+    bool is_link = entry.is_symlink(ec);
+    bool is_folder = !is_link && entry.is_directory(ec);
+    if (options.respect_gitignore && ignored(frames, absolute_string(entry.path(), false), is_folder)) return;
+    if (is_folder) {
+      if (!skipped_folder(name)) walk(entry.path(), depth + 1);
+      return;
+    }
+    bool wanted = is_compose_file_name(name) || matches_extra(name, options.extra_globs);
+    if (!wanted) return;
+    if (is_link) {
+      // Never follow a link out of the tree, nor into a loop.
+      fs::path target = fs::canonical(entry.path(), ec);
+      if (ec) {
+        out.errors.push_back(entry.path().string() + ": broken symbolic link or link loop");
+        return;
+      }
+      auto [root_end, _] = std::mismatch(canonical_root.begin(), canonical_root.end(), target.begin(), target.end());
+      if (root_end != canonical_root.end() || !fs::is_regular_file(target, ec)) return;
+    } else if (!entry.is_regular_file(ec)) {
+      return;
+    }
+    out.files.push_back(entry.path().string());
+  }
+};
+
 void search_folder(const fs::path& root, const DiscoveryOptions& options, DiscoveryResult& out) {
   std::error_code ec;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-  if (ec) {
-    out.errors.push_back(root.string() + ": cannot read the folder: " + ec.message());
-    return;
-  }
-  for (; it != end; it.increment(ec)) {
-    if (ec) {
-      out.errors.push_back(it->path().string() + ": " + ec.message());
-      ec.clear();
-      continue;
-    }
-    const fs::directory_entry& entry = *it;
-    std::string name = entry.path().filename().string();
-    std::error_code type_ec;
-    if (entry.is_directory(type_ec) && !entry.is_symlink(type_ec)) {
-      if (skipped_folder(name)) it.disable_recursion_pending();
-      continue;
-    }
-    if (!entry.is_regular_file(type_ec)) continue;
-    if (is_compose_file_name(name) || matches_extra(name, options.extra_globs))
-      out.files.push_back(entry.path().string());
-  }
+  Walker walker{options, out, fs::canonical(root, ec), {}};
+  if (options.respect_gitignore) walker.frames = enclosing_gitignores(root);
+  walker.walk(root, 0);
 }
 
 }  // namespace
@@ -79,6 +168,20 @@ DiscoveryResult discover(const std::vector<std::string>& paths, const DiscoveryO
   }
   std::sort(out.files.begin(), out.files.end());
   out.files.erase(std::unique(out.files.begin(), out.files.end()), out.files.end());
+  // One file reached through a link and directly is processed once (two
+  // writers of one file would race), under its own name.
+  std::map<std::string, std::string> by_target;
+  for (const std::string& f : out.files) {
+    std::error_code ec;
+    std::string target = fs::weakly_canonical(f, ec).string();
+    if (ec) target = f;
+    auto [it, inserted] = by_target.emplace(target, f);
+    if (!inserted && fs::is_symlink(it->second, ec) && !fs::is_symlink(f, ec)) it->second = f;
+  }
+  std::vector<std::string> unique_files;
+  for (const auto& [target, f] : by_target) unique_files.push_back(f);
+  std::sort(unique_files.begin(), unique_files.end());
+  out.files = std::move(unique_files);
   return out;
 }
 
