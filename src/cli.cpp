@@ -6,6 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +18,8 @@
 #include <thread>
 
 #include "harden/atomic_write.h"
+#include "harden/audit.h"
+#include "harden/config.h"
 #include "harden/diff.h"
 #include "harden/discovery.h"
 #include "harden/pipeline.h"
@@ -33,6 +39,8 @@ struct CliSettings {
   std::vector<std::string> paths;
   bool write = false, diff = false, check = false;
   std::string select, ignore, profile = "baseline", format = "text", report_file;
+  std::string config_file;
+  bool no_config = false;
   std::string color = "auto", progress = "auto";
   bool unsafe_fixes = false, quiet = false, no_ignore = false;
   std::vector<std::string> globs;
@@ -87,25 +95,94 @@ std::string read_stdin() {
   return text.str();
 }
 
-// Runs the pipeline over files on `jobs` threads; results keep input order.
-std::vector<FileResult> process_all(const std::vector<std::string>& files, const Options& options, unsigned jobs) {
-  std::vector<FileResult> results(files.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) results[i] = process_file(files[i], options);
-  };
-  unsigned threads = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(files.size())));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  return results;
+// Runs the pipeline over files on worker threads and hands each result to
+// `emit` in input order, as soon as it and all before it are done, so that
+// output streams and a batch never holds every file in memory. `finish`
+// runs on the worker (writing a file, making a diff) before the hand-over.
+class BatchRunner {
+ public:
+  using Finish = std::function<void(FileResult&)>;
+  using Emit = std::function<void(FileResult&)>;
+
+  BatchRunner(const std::vector<std::string>& files, const std::vector<Options>& options, unsigned jobs)
+      : files_(files), options_(options), jobs_(jobs), slots_(files.size()) {}
+
+  void run(const Finish& finish, const Emit& emit, bool show_progress) {
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (std::size_t i = next++; i < files_.size(); i = next++) {
+        FileResult r = process_file(files_[i], options_[i]);
+        finish(r);
+        std::lock_guard lock(mutex_);
+        slots_[i] = std::move(r);
+        ++done_;
+        ready_.notify_one();
+      }
+    };
+    unsigned threads = std::max(1u, std::min<unsigned>(jobs_, static_cast<unsigned>(files_.size())));
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    auto last_progress = std::chrono::steady_clock::now();
+    for (std::size_t emitted = 0; emitted < files_.size();) {
+      std::unique_lock lock(mutex_);
+      ready_.wait_for(lock, std::chrono::milliseconds(100), [&] { return slots_[emitted].has_value(); });
+      if (show_progress && std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(100)) {
+        fmt::print(stderr, "\r\x1b[K[{}/{}] files", done_, files_.size());
+        last_progress = std::chrono::steady_clock::now();
+      }
+      while (emitted < files_.size() && slots_[emitted]) {
+        FileResult r = std::move(*slots_[emitted]);
+        slots_[emitted].reset();
+        lock.unlock();
+        if (show_progress) fmt::print(stderr, "\r\x1b[K");
+        emit(r);
+        lock.lock();
+        ++emitted;
+      }
+    }
+    for (auto& t : pool) t.join();
+    if (show_progress) fmt::print(stderr, "\r\x1b[K");
+  }
+
+ private:
+  const std::vector<std::string>& files_;
+  const std::vector<Options>& options_;
+  unsigned jobs_;
+  std::vector<std::optional<FileResult>> slots_;
+  std::size_t done_ = 0;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+};
+
+// The report in the chosen format.
+std::string format_report(const std::string& format, const std::vector<FileResult>& results,
+                          const RunSummary& summary, const TextReportOptions& text_options) {
+  if (format == "json") return json_report(results, summary);
+  if (format == "sarif") return sarif_report(results, summary);
+  if (format == "markdown") return markdown_report(results, summary);
+  std::ostringstream text;
+  write_text_report(text, results, summary, text_options);
+  return text.str();
+}
+
+// --report FILE; false when it cannot be written.
+bool write_report_file(const std::string& file, const std::string& format, const std::vector<FileResult>& results,
+                       const RunSummary& summary, const TextReportOptions& text_options) {
+  std::ofstream report(file, std::ios::binary);
+  report << format_report(format, results, summary, text_options);
+  report.flush();
+  if (!report) {
+    fmt::print(stderr, "harden: cannot write the report to {}\n", file);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
 
 int run_cli(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "rules") return list_rules();
+  if (argc >= 2 && std::string_view(argv[1]) == "audit") return run_audit(argc, argv);
   if (argc >= 2 && std::string_view(argv[1]) == "explain") {
     if (argc != 3) {
       fmt::print(stderr, "usage: harden explain RULE\n");
@@ -136,8 +213,12 @@ int run_cli(int argc, char** argv) {
   app.add_option("--memory", s.memory, "memory limit to add (default 512m)");
   app.add_option("--cpus", s.cpus, "cpu limit to add (default 1)");
   app.add_option("--pids", s.pids, "pids limit to add (default 100)");
-  app.add_option("--format", s.format, "report format: text, json")->check(CLI::IsMember({"text", "json"}));
-  app.add_option("--report", s.report_file, "also write the report to FILE");
+  app.add_option("--format", s.format, "report format: text, json, sarif, markdown")
+      ->check(CLI::IsMember({"text", "json", "sarif", "markdown"}));
+  app.add_option("--report", s.report_file, "also write the report to FILE (in the --format)");
+  auto* config_opt = app.add_option("--config", s.config_file, "configuration file (default: nearest .harden.yaml upwards)");
+  auto* no_config = app.add_flag("--no-config", s.no_config, "read no .harden.yaml");
+  config_opt->excludes(no_config);
   app.add_option("-j,--jobs", s.jobs, "worker threads (default: all cores)");
   app.add_option("--glob", s.globs, "more file name patterns to treat as compose files in folders");
   app.add_flag("--no-ignore", s.no_ignore, "also process files that .gitignore ignores");
@@ -178,6 +259,29 @@ int run_cli(int argc, char** argv) {
       return 2;
     }
 
+  // .harden.yaml: per file, the nearest one upwards (or --config FILE, or
+  // none with --no-config); the options given here win over it. The cache
+  // owns the loaded configurations (and their image catalogs) for the run.
+  CliGiven given;
+  given.profile = app.count("--profile") > 0;
+  given.select = app.count("--select") > 0;
+  given.ignore = app.count("--ignore") > 0;
+  given.unsafe_fixes = s.unsafe_fixes;
+  given.memory = !s.memory.empty();
+  given.cpus = !s.cpus.empty();
+  given.pids = !s.pids.empty();
+  ConfigCache configs(options, given,
+                      s.no_config                ? ConfigCache::Mode::None
+                      : !s.config_file.empty()   ? ConfigCache::Mode::Explicit
+                                                 : ConfigCache::Mode::Nearest,
+                      s.config_file);
+  try {
+    if (!s.config_file.empty()) configs.config_for_file("");  // report a bad --config FILE up front
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "harden: {}\n", e.what());
+    return 2;
+  }
+
   Mode mode = s.write ? Mode::Write : s.diff ? Mode::Diff : s.check ? Mode::Check : Mode::Print;
   bool color_out = use_color(s.color, STDOUT_FILENO);
   bool color_err = use_color(s.color, STDERR_FILENO);
@@ -185,7 +289,17 @@ int run_cli(int argc, char** argv) {
 
   // Standard input to standard output.
   if (s.paths.size() == 1 && s.paths[0] == "-") {
-    FileResult r = process_text("-", read_stdin(), options);
+    Options stdin_options;
+    try {
+      stdin_options = configs.options_for_file("-");
+    } catch (const ConfigError& e) {
+      fmt::print(stderr, "harden: {}\n", e.what());
+      return 2;
+    }
+    FileResult r = process_text("-", read_stdin(), stdin_options);
+    if (!s.report_file.empty() &&
+        !write_report_file(s.report_file, s.format, {r}, summarize({r}, 0), {false, false, false}))
+      return 2;
     if (r.error) {
       fmt::print(stderr, "{}: error: {}\n",
                  r.error->line ? fmt::format("-:{}:{}", r.error->line, r.error->column) : "-", r.error->message);
@@ -196,7 +310,8 @@ int run_cli(int argc, char** argv) {
       return r.changed ? 1 : 0;
     }
     if (mode == Mode::Check) {
-      write_text_report(std::cout, {r}, summarize({r}, 0), {color_out, false, false});
+      if (s.format != "text") std::cout << format_report(s.format, {r}, summarize({r}, 0), {});
+      else write_text_report(std::cout, {r}, summarize({r}, 0), {color_out, false, false});
       return r.changed ? 1 : 0;
     }
     std::cout << r.output;
@@ -219,83 +334,109 @@ int run_cli(int argc, char** argv) {
   }
 
   unsigned jobs = s.jobs ? s.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<FileResult> results = process_all(found.files, options, jobs);
-
+  std::vector<Options> file_options;
+  file_options.reserve(found.files.size());
+  try {
+    for (const std::string& file : found.files) file_options.push_back(configs.options_for_file(file));
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "harden: {}\n", e.what());
+    return 2;
+  }
+  // Reports other than text are whole documents (and SARIF and markdown
+  // need the texts): those keep every result; text streams.
+  bool keep_results = s.format != "text";
+  bool keep_texts = s.format == "sarif" || s.format == "markdown" || mode == Mode::Print;
   bool any_error = !found.errors.empty();
   bool any_change = false;
-  for (FileResult& r : results) {
-    if (r.error) {
-      any_error = true;
-      continue;
+  RunSummary summary;
+  std::vector<FileResult> kept;
+  TextReportOptions text_options{false, false, mode == Mode::Write};
+  std::ofstream report_file;
+  if (!s.report_file.empty() && s.format == "text") {
+    report_file.open(s.report_file, std::ios::binary);
+    if (!report_file) {
+      fmt::print(stderr, "harden: cannot write the report to {}\n", s.report_file);
+      return 2;
     }
-    if (!r.changed) continue;
-    any_change = true;
+  }
+  auto print_error = [&](const FileResult& r) {
+    std::cerr << (r.error->line ? fmt::format("{}:{}:{}", r.path, r.error->line, r.error->column) : r.path)
+              << ": error: " << r.error->message << "\n";
+  };
+
+  auto finish = [&](FileResult& r) {
+    if (r.error || !r.changed) return;
     if (mode == Mode::Write) {
       if (auto problem = write_atomically(r.path, r.output)) {
         r.error = LoadError{"not written: " + *problem};
         r.changed = false;
-        any_error = true;
       }
     }
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  RunSummary summary = summarize(results, seconds);
-  TextReportOptions text_options{false, false, mode == Mode::Write};
+    if (mode == Mode::Diff) r.diff = unified_diff(r.original, r.output, r.path, 3, color_out);
+    if (!keep_texts) {
+      std::string().swap(r.original);
+      std::string().swap(r.output);
+    }
+  };
+  auto emit = [&](FileResult& r) {
+    summary.add(r);
+    if (r.error) any_error = true;
+    if (r.changed) any_change = true;
+    if (report_file.is_open()) write_text_file_report(report_file, r, text_options);
+    if (mode == Mode::Diff) std::cout << r.diff;
+    if (s.format == "text" && mode != Mode::Print) {
+      if (s.quiet) {
+        if (r.error) print_error(r);
+      } else {
+        TextReportOptions o = text_options;
+        o.color = mode == Mode::Diff ? color_err : color_out;
+        write_text_file_report(mode == Mode::Diff ? std::cerr : std::cout, r, o);
+      }
+    }
+    if (keep_results || mode == Mode::Print) {
+      std::string().swap(r.diff);
+      kept.push_back(std::move(r));
+    }
+  };
+  bool show_progress = s.progress == "always" ||
+                       (s.progress == "auto" && found.files.size() >= 50 && ::isatty(STDERR_FILENO) && !s.quiet);
+  BatchRunner(found.files, file_options, jobs).run(finish, emit, show_progress);
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  if (!s.report_file.empty()) {
-    std::ofstream report(s.report_file, std::ios::binary);
-    if (s.format == "json") report << json_report(results, summary);
-    else write_text_report(report, results, summary, text_options);
-    if (!report) {
+  if (report_file.is_open()) {
+    write_text_summary(report_file, summary, text_options);
+    report_file.flush();
+    if (!report_file) {
       fmt::print(stderr, "harden: cannot write the report to {}\n", s.report_file);
       any_error = true;
     }
+  } else if (!s.report_file.empty() && !write_report_file(s.report_file, s.format, kept, summary, text_options)) {
+    any_error = true;
   }
 
   switch (mode) {
     case Mode::Print: {
-      const FileResult& r = results.front();
+      const FileResult& r = kept.front();
       if (!r.error) std::cout << r.output;
-      if (!s.quiet || r.error) {
+      if (s.format != "text") {
+        std::cerr << format_report(s.format, kept, summary, text_options);
+      } else if (s.quiet) {
+        if (r.error) print_error(r);
+      } else {
         text_options.color = color_err;
-        std::ostringstream report;
-        write_text_report(report, results, summary, text_options);
-        if (s.quiet) {
-          // Only the error lines.
-          std::string line;
-          std::istringstream lines(report.str());
-          while (std::getline(lines, line))
-            if (line.find(": error: ") != std::string::npos) std::cerr << line << "\n";
-        } else {
-          std::cerr << report.str();
-        }
+        write_text_report(std::cerr, kept, summary, text_options);
       }
       break;
     }
-    case Mode::Diff: {
-      for (const FileResult& r : results)
-        if (!r.error && r.changed) std::cout << unified_diff(r.original, r.output, r.path, 3, color_out);
-      text_options.color = color_err;
-      std::ostringstream report;
-      write_text_report(report, results, summary, text_options);
-      if (!s.quiet) std::cerr << report.str();
-      else
-        for (const FileResult& r : results)
-          if (r.error) std::cerr << r.path << ": error: " << r.error->message << "\n";
-      break;
-    }
+    case Mode::Diff:
     case Mode::Check:
     case Mode::Write: {
-      if (s.format == "json") {
-        std::cout << json_report(results, summary);
-      } else if (s.quiet) {
-        for (const FileResult& r : results)
-          if (r.error)
-            std::cerr << (r.error->line ? fmt::format("{}:{}:{}", r.path, r.error->line, r.error->column) : r.path)
-                      << ": error: " << r.error->message << "\n";
-      } else {
-        text_options.color = color_out;
-        write_text_report(std::cout, results, summary, text_options);
+      std::ostream& out = mode == Mode::Diff ? std::cerr : std::cout;
+      if (s.format != "text") {
+        std::cout << format_report(s.format, kept, summary, text_options);
+      } else if (!s.quiet) {
+        text_options.color = mode == Mode::Diff ? color_err : color_out;
+        write_text_summary(out, summary, text_options);
       }
       break;
     }

@@ -19,8 +19,10 @@ bool overlaps(const Edit& a, const Edit& b) {
 std::optional<std::string> apply_edits(std::string_view text, std::vector<Edit> edits) {
   std::stable_sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) {
     if (a.begin != b.begin) return a.begin < b.begin;
-    // At one offset, insertions come before a replacement that starts there.
-    return a.is_insertion() && !b.is_insertion();
+    // At one offset, insertions come before a replacement that starts there,
+    // and deeper insertions before shallower ones.
+    if (a.is_insertion() != b.is_insertion()) return a.is_insertion();
+    return a.depth > b.depth;
   });
   for (std::size_t i = 0; i + 1 < edits.size(); ++i)
     if (overlaps(edits[i], edits[i + 1]) || edits[i].end > edits[i + 1].begin) return std::nullopt;

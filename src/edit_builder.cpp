@@ -79,7 +79,7 @@ void learn_from(const Node* node, std::map<int, int>& step, std::map<int, int>& 
         int diff = v->column - key_column;
         if (diff > 0) step[diff]++;
       }
-      if (v->is_sequence() && node->is_block()) {
+      if (v->is_sequence() && (node->is_block() || v->is_flow())) {
         if (v->is_block()) {
           block_seqs++;
           int diff = v->column - key_column;
@@ -336,7 +336,9 @@ EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, 
     if (flow_with_comments(doc_, mapping))
       return EditRefusal{"a multi-line flow mapping with comments cannot be edited safely", mapping.content_begin};
     std::string entry = std::string(key) + ": " + render_flow(value);
-    if (mapping.entries.empty()) return Edit{mapping.content_begin + 1, mapping.content_begin + 1, entry};
+    // Into `{}`: replace the braces, so that a second insertion conflicts
+    // (and waits for the next pass) instead of running into the first.
+    if (mapping.entries.empty()) return Edit{mapping.content_begin, mapping.end, "{" + entry + "}"};
     const MapEntry& last = mapping.entries.back();
     if (subtree_opaque(*last.value)) return EditRefusal{"the last entry could not be modelled exactly", last.begin};
     return Edit{last.end, last.end, ", " + entry};
@@ -345,17 +347,14 @@ EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, 
   const MapEntry& last = mapping.entries.back();
   if (last.value && subtree_opaque(*last.value))
     return EditRefusal{"the last entry could not be modelled exactly", last.begin};
+  // Also right for `- key: value` items: the keys align after the dash.
   int column = doc_.column_of(mapping.entries.front().begin);
-  if (!starts_line(doc_, mapping.entries.front().begin)) {
-    // `- key: value` items: the keys align after the dash.
-    column = doc_.column_of(mapping.entries.front().begin);
-  }
   std::string_view eol = doc_.line_break_at(last.end);
   std::size_t at = doc_.next_line_begin(last.end);
   std::string line = spaces(column) + std::string(key) + ":" + render_after_key(value, column, eol, false);
   bool at_end_without_break = at >= doc_.text.size() && (doc_.text.empty() || doc_.text.back() != '\n');
-  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line};
-  return Edit{at, at, line + std::string(eol)};
+  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line, column};
+  return Edit{at, at, line + std::string(eol), column};
 }
 
 EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value) const {
@@ -364,7 +363,10 @@ EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value)
     if (flow_with_comments(doc_, sequence))
       return EditRefusal{"a multi-line flow sequence with comments cannot be edited safely", sequence.content_begin};
     std::string item = render_flow(value);
-    if (sequence.items.empty()) return Edit{sequence.content_begin + 1, sequence.content_begin + 1, item};
+    if (sequence.items.empty()) {
+      std::string pad = style_.flow_padding ? " " : "";
+      return Edit{sequence.content_begin, sequence.end, "[" + pad + item + pad + "]"};
+    }
     const SeqItem& last = sequence.items.back();
     if (subtree_opaque(*last.value)) return EditRefusal{"the last item could not be modelled exactly", last.begin};
     bool one_per_line = doc_.position(last.begin).line != doc_.position(sequence.content_begin).line;
@@ -384,8 +386,10 @@ EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value)
   std::size_t at = doc_.next_line_begin(last.end);
   std::string line = render_block_lines(NewValue::sequence({value}), column, eol);
   bool at_end_without_break = at >= doc_.text.size() && (doc_.text.empty() || doc_.text.back() != '\n');
-  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line};
-  return Edit{at, at, line + std::string(eol)};
+  // A sequence at its key's column (`key:\n- x`) still belongs inside the key.
+  int depth = column + 1;
+  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line, depth};
+  return Edit{at, at, line + std::string(eol), depth};
 }
 
 EditResult EditBuilder::replace_scalar(const Node& scalar, std::string_view yaml_text) const {

@@ -194,15 +194,67 @@ std::vector<Instruction> parse_instructions(std::string_view text) {
   return instructions;
 }
 
+// Replaces `$NAME`, `${NAME}` and `${NAME:-default}` with the defaults of
+// the ARGs declared before the first FROM (the only ones FROM can use).
+// Unknown variables are kept as written.
+std::string expand_build_args(std::string_view text, const std::vector<std::pair<std::string, std::string>>& args) {
+  const auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+    for (auto it = args.rbegin(); it != args.rend(); ++it)
+      if (it->first == name) return it->second;
+    return std::nullopt;
+  };
+  const auto is_name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$' || i + 1 >= text.size()) {
+      out += text[i];
+      continue;
+    }
+    std::size_t close = std::string_view::npos;
+    std::string_view name, fallback;
+    if (text[i + 1] == '{') {
+      close = text.find('}', i + 2);
+      if (close == std::string_view::npos) break;
+      std::string_view inner = text.substr(i + 2, close - i - 2);
+      std::size_t dash = inner.find(":-");
+      name = inner.substr(0, dash);
+      if (dash != std::string_view::npos) fallback = inner.substr(dash + 2);
+    } else {
+      std::size_t end = i + 1;
+      while (end < text.size() && is_name_char(text[end])) ++end;
+      name = text.substr(i + 1, end - i - 1);
+      close = end - 1;
+    }
+    std::optional<std::string> value = lookup(name);
+    if (value && !value->empty()) out += *value;
+    else if (!fallback.empty()) out += fallback;
+    else out += text.substr(i, close - i + 1);
+    i = close;
+  }
+  return out;
+}
+
+std::pair<std::string, std::string> parse_arg(std::string_view arguments) {
+  std::string_view word = trim(arguments);
+  std::size_t eq = word.find('=');
+  std::string value = eq == std::string_view::npos ? std::string() : std::string(trim(word.substr(eq + 1)));
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+    value = value.substr(1, value.size() - 2);
+  return {std::string(trim(word.substr(0, eq))), value};
+}
+
 std::vector<Stage> split_stages(const std::vector<Instruction>& instructions) {
   std::vector<Stage> stages;
+  std::vector<std::pair<std::string, std::string>> global_args;
   for (const Instruction& instruction : instructions) {
-    if (instruction.keyword == "FROM") {
+    if (instruction.keyword == "ARG" && stages.empty()) {
+      global_args.push_back(parse_arg(instruction.arguments));
+    } else if (instruction.keyword == "FROM") {
       Stage stage;
       std::vector<std::string> words;
       for (const std::string& word : split_words(instruction.arguments))
         if (!word.starts_with("--")) words.push_back(word);  // --platform=...
-      if (!words.empty()) stage.base = words[0];
+      if (!words.empty()) stage.base = expand_build_args(words[0], global_args);
       if (words.size() >= 3 && iequals(words[1], "AS")) stage.name = words[2];
       stages.push_back(std::move(stage));
     } else if (!stages.empty()) {
@@ -474,6 +526,38 @@ Mount tmpfs_mount(const Node* item, std::size_t index) {
   return mount;
 }
 
+std::vector<Mount> mounts_of(const Node* volumes, const Node* tmpfs) {
+  std::vector<Mount> mounts;
+  volumes = resolved(volumes);
+  tmpfs = resolved(tmpfs);
+  if (volumes && volumes->is_sequence()) {
+    for (std::size_t i = 0; i < volumes->items.size(); ++i) {
+      const Node* item = resolved(volumes->items[i].value);
+      if (!item) continue;
+      if (item->is_scalar()) mounts.push_back(short_volume(item, i));
+      else if (item->is_mapping()) mounts.push_back(long_volume(item, i));
+    }
+  }
+  if (tmpfs && tmpfs->is_scalar()) {
+    mounts.push_back(tmpfs_mount(tmpfs, 0));
+  } else if (tmpfs && tmpfs->is_sequence()) {
+    for (std::size_t i = 0; i < tmpfs->items.size(); ++i)
+      if (const Node* item = resolved(tmpfs->items[i].value); item && item->is_scalar())
+        mounts.push_back(tmpfs_mount(item, i));
+  }
+  return mounts;
+}
+
+// Targets mounted by what `extends` and a base file add: Compose appends
+// their volumes and tmpfs to the service's own.
+std::vector<std::string> inherited_mount_targets(const Service& service) {
+  std::vector<std::string> targets;
+  for (const auto& [mapping, origin] : service.inherited)
+    for (const Mount& mount : mounts_of(mapping_get(mapping, "volumes"), mapping_get(mapping, "tmpfs")))
+      targets.push_back(mount.target);
+  return targets;
+}
+
 // ------------------------------------------------------------ infer
 
 std::string join(const std::vector<int>& numbers) {
@@ -519,16 +603,28 @@ void infer_capabilities(ServiceFacts& facts, const Service& service, const std::
   // network namespace, or when sysctls raise the limit (§0.1).
   if (!facts.starts_as_root) return;
   int start = unprivileged_port_start(service, facts.host_network);
+  if (start == 0) return;
+  std::vector<int> ports = service_ports(service, dockerfile);
   std::vector<int> low;
-  for (int port : service_ports(service, dockerfile))
+  for (int port : ports)
     if (port < start && std::find(low.begin(), low.end(), port) == low.end()) low.push_back(port);
+  std::string network_mode = scalar_of(service.value("network_mode"));
+  if (facts.host_network && ports.empty()) {
+    // On another namespace `ports:` does not apply, so the file rarely says
+    // which port the service binds: keep a low port (nginx: 80) working.
+    add_capability(facts, "NET_BIND_SERVICE",
+                   fmt::format("the service uses network_mode: {}, where only root with NET_BIND_SERVICE may bind "
+                               "ports below {}, and the file does not say which ports it binds",
+                               network_mode, start));
+    return;
+  }
   if (low.empty()) return;
   std::string why = facts.host_network
-                        ? fmt::format("uses network_mode: {}, where Docker does not open low ports to every user",
-                                      scalar_of(service.value("network_mode")))
+                        ? fmt::format("uses network_mode: {}, where only root with NET_BIND_SERVICE may bind them",
+                                      network_mode)
                         : std::string("raises net.ipv4.ip_unprivileged_port_start in sysctls");
   add_capability(facts, "NET_BIND_SERVICE",
-                 fmt::format("the service {} and listens on port {} below {}", why, join(low), start));
+                 fmt::format("the service listens on port {} below {} and {}", join(low), start, why));
 }
 
 // Adds ownership to a profile tmpfs when `user:` makes the writer a
@@ -550,7 +646,19 @@ std::string tmpfs_options_for_user(const std::string& options, const std::string
   return options.empty() ? owner : options + "," + owner;
 }
 
-void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::string& compose_user) {
+// Debian, Alpine and Ubuntu images link /var/run to /run: both names are
+// one folder, so a mount of either covers the other.
+std::string canonical_path(const std::string& path) {
+  if (path_covered(path, "/var/run")) return "/run" + path.substr(std::string_view("/var/run").size());
+  return path;
+}
+
+bool covered_by(const std::string& path, const std::string& mount) {
+  return !mount.empty() && path_covered(canonical_path(path), canonical_path(strip_trailing_slashes(mount)));
+}
+
+void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::string& compose_user,
+                 const std::vector<std::string>& inherited_targets) {
   std::vector<InferredTmpfs> wanted;
   wanted.push_back({"/tmp", facts.tmp_exec ? "exec" : "",
                     facts.tmp_exec ? fmt::format("{} runs Java code that needs an executable /tmp", subject)
@@ -568,11 +676,14 @@ void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::str
     // makes it writable already; an image VOLUME folder gets an anonymous
     // volume, which a tmpfs would replace and lose on restart (§0.6).
     bool mounted = std::any_of(facts.mounts.begin(), facts.mounts.end(),
-                               [&](const Mount& m) { return !m.target.empty() && path_covered(need.path, m.target); });
+                               [&](const Mount& m) { return covered_by(need.path, m.target); }) ||
+                   std::any_of(inherited_targets.begin(), inherited_targets.end(),
+                               [&](const std::string& target) { return covered_by(need.path, target); });
     bool image_volume = std::any_of(image_volumes.begin(), image_volumes.end(),
-                                    [&](const std::string& v) { return path_covered(need.path, v); });
-    bool duplicate = std::any_of(facts.tmpfs.begin(), facts.tmpfs.end(),
-                                 [&](const InferredTmpfs& t) { return t.path == need.path; });
+                                    [&](const std::string& v) { return covered_by(need.path, v); });
+    bool duplicate = std::any_of(facts.tmpfs.begin(), facts.tmpfs.end(), [&](const InferredTmpfs& t) {
+      return canonical_path(t.path) == canonical_path(need.path);
+    });
     if (!mounted && !image_volume && !duplicate) facts.tmpfs.push_back(std::move(need));
   }
 }
@@ -588,25 +699,7 @@ bool path_covered(const std::string& path, const std::string& covered) {
 }
 
 std::vector<Mount> read_mounts(const Service& service) {
-  std::vector<Mount> mounts;
-  const Node* volumes = resolved(service.value("volumes"));
-  if (volumes && volumes->is_sequence()) {
-    for (std::size_t i = 0; i < volumes->items.size(); ++i) {
-      const Node* item = resolved(volumes->items[i].value);
-      if (!item) continue;
-      if (item->is_scalar()) mounts.push_back(short_volume(item, i));
-      else if (item->is_mapping()) mounts.push_back(long_volume(item, i));
-    }
-  }
-  const Node* tmpfs = resolved(service.value("tmpfs"));
-  if (tmpfs && tmpfs->is_scalar()) {
-    mounts.push_back(tmpfs_mount(tmpfs, 0));
-  } else if (tmpfs && tmpfs->is_sequence()) {
-    for (std::size_t i = 0; i < tmpfs->items.size(); ++i)
-      if (const Node* item = resolved(tmpfs->items[i].value); item && item->is_scalar())
-        mounts.push_back(tmpfs_mount(item, i));
-  }
-  return mounts;
+  return mounts_of(service.value("volumes"), service.value("tmpfs"));
 }
 
 ServiceFacts infer(const Service& service, const Options& options, const std::string& compose_dir) {
@@ -663,7 +756,10 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
 
   infer_user(facts, service, dockerfile);
   infer_capabilities(facts, service, subject, dockerfile);
-  infer_tmpfs(facts, subject, scalar_of(service.value("user")));
+  // A stable, readable order for cap_add: by name.
+  std::sort(facts.capabilities.begin(), facts.capabilities.end(),
+            [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
+  infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service));
   return facts;
 }
 

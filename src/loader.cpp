@@ -4,6 +4,7 @@
 // every scalar's span again.
 #include "harden/loader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
@@ -574,6 +575,18 @@ void index_lines(Document& doc) {
   }
 }
 
+// yaml-cpp reports a tab used for indentation as some later symptom
+// ("illegal map value"); name the cause where it is.
+std::optional<LoadError> tab_in_indentation(const Document& doc, int zero_based_line) {
+  if (zero_based_line < 0 || static_cast<std::size_t>(zero_based_line) >= doc.line_starts.size()) return std::nullopt;
+  std::size_t begin = doc.line_starts[static_cast<std::size_t>(zero_based_line)];
+  for (std::size_t i = begin; i < doc.text.size() && (doc.text[i] == ' ' || doc.text[i] == '\t'); ++i)
+    if (doc.text[i] == '\t')
+      return LoadError{"tab character used for indentation (YAML allows only spaces)", zero_based_line + 1,
+                       static_cast<int>(i - begin) + 1};
+  return std::nullopt;
+}
+
 LoadError located(const Document& doc, std::string message, std::size_t offset) {
   Position p = doc.position(std::min(offset, doc.text.size()));
   return {std::move(message), p.line, p.column};
@@ -659,11 +672,17 @@ LoadResult load_document(std::string path, std::string text, const LoadOptions& 
     YAML::Parser parser(input);
     while (parser.HandleNextDocument(recorder)) {
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own depth guard (its message is just "bad file").
+    result.error = LoadError{"nesting too deep for the YAML parser", e.mark.line + 1, e.mark.column + 1};
+    if (e.mark.is_null()) result.error->line = result.error->column = 0;
+    return result;
   } catch (const YAML::Exception& e) {
     std::string message = e.msg.empty() ? std::string(e.what()) : e.msg;
     if (!message.empty()) message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
     result.error = LoadError{"invalid YAML: " + message, e.mark.line + 1, e.mark.column + 1};
     if (e.mark.is_null()) result.error->line = result.error->column = 0;
+    if (auto tab = tab_in_indentation(*doc, e.mark.line)) result.error = *tab;
     return result;
   } catch (const std::length_error&) {
     result.error = LoadError{fmt::format("more than {} nodes", options.limits.max_nodes)};

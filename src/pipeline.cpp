@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "harden/verify.h"
@@ -66,7 +67,10 @@ class RelatedFiles {
 
 struct Analysis {
   std::unique_ptr<Document> doc;
-  std::vector<Finding> findings;
+  std::vector<Finding> findings;  // in rule order per service: the order fixes apply in
+  // For each service, the services of this file it inherits keys from
+  // (merge keys, extends): those are fixed first.
+  std::map<std::string, std::vector<std::string>> inherits_from;
   std::vector<std::string> notes;
   std::optional<LoadError> error;
 };
@@ -84,6 +88,11 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
   const Document& doc = *a.doc;
   DocumentLoader loader = [&related](const std::string& p) { return related.load(p); };
   auto compose_or_error = read_compose(doc, loader, base_files_for(path));
+  bool any_rule = std::any_of(all_rules().begin(), all_rules().end(),
+                              [&](const auto& rule) { return rule_enabled(rule->info(), options); });
+  // With no rule on (`--select none`) only the YAML matters: a file that is
+  // valid YAML but no usable Compose file still comes back byte for byte.
+  if (!any_rule) return a;
   if (auto* e = std::get_if<ComposeError>(&compose_or_error)) {
     LoadError error{e->message};
     if (e->located) {
@@ -104,6 +113,17 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
     if (!rule_enabled(rule->info(), options)) continue;
     rule->check_file(file_context, a.findings);
   }
+  std::map<const Node*, std::string> service_of_node;
+  for (const Service& service : compose.services)
+    if (service.node) service_of_node[service.node] = service.name;
+  for (const Service& service : compose.services) {
+    if (!service.node) continue;
+    auto& sources = a.inherits_from[service.name];
+    for (const Node* merged : service.merged)
+      if (auto it = service_of_node.find(merged); it != service_of_node.end()) sources.push_back(it->second);
+    for (const auto& [node, origin] : service.inherited)
+      if (auto it = service_of_node.find(node); it != service_of_node.end()) sources.push_back(it->second);
+  }
   for (const Service& service : compose.services) {
     if (!service.node) continue;
     ServiceFacts facts = infer(service, options, dir);
@@ -123,13 +143,15 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
     f.line = p.line;
     f.column = p.column;
   }
-  std::stable_sort(a.findings.begin(), a.findings.end(), [](const Finding& x, const Finding& y) {
-    return x.offset < y.offset;
-  });
   return a;
 }
 
-std::string finding_key(const Finding& f) { return std::string(f.rule->code) + "\x1f" + f.service; }
+// Identifies a finding of the first pass; later passes, on rewritten text,
+// match the deferred ones by rule and service.
+std::string finding_key(const Finding& f) {
+  return fmt::format("{}\x1f{}\x1f{}\x1f{}", f.rule->code, f.service, f.offset, f.message);
+}
+std::string deferred_key(const Finding& f) { return std::string(f.rule->code) + "\x1f" + f.service; }
 
 }  // namespace
 
@@ -191,6 +213,8 @@ FileResult process_text(const std::string& path, std::string text, const Options
     }
     if (pass == 0) {
       result.findings = a.findings;
+      std::stable_sort(result.findings.begin(), result.findings.end(),
+                       [](const Finding& x, const Finding& y) { return x.offset < y.offset; });
       result.notes = a.notes;
       for (Finding& f : result.findings) {
         if (f.waived) continue;
@@ -207,15 +231,30 @@ FileResult process_text(const std::string& path, std::string text, const Options
     std::vector<Intent> intents;
     std::vector<std::string> applied;
     bool deferred = false;
+    // A service that inherits from a service being fixed now waits: in the
+    // next pass it sees what it inherits and adds only what is still missing.
+    std::set<std::string> fixed_now;
+    for (const Finding& f : a.findings)
+      if (!f.waived && f.fix && fix_allowed(*f.fix, options)) fixed_now.insert(f.service);
+    auto waits_for_source = [&](const std::string& service) {
+      auto it = a.inherits_from.find(service);
+      if (it == a.inherits_from.end()) return false;
+      return std::any_of(it->second.begin(), it->second.end(),
+                         [&](const std::string& source) { return source != service && fixed_now.count(source) > 0; });
+    };
     for (const Finding& f : a.findings) {
       if (f.waived || !f.fix || !fix_allowed(*f.fix, options)) continue;
+      if (!f.service.empty() && waits_for_source(f.service)) {
+        deferred = true;
+        continue;
+      }
       if (edits_conflict(edits, f.fix->edits)) {
         deferred = true;
         continue;
       }
       edits.insert(edits.end(), f.fix->edits.begin(), f.fix->edits.end());
       intents.insert(intents.end(), f.fix->intents.begin(), f.fix->intents.end());
-      applied.push_back(finding_key(f));
+      applied.push_back(pass == 0 ? finding_key(f) : deferred_key(f));
     }
     if (edits.empty()) break;
     std::optional<std::string> rewritten = apply_edits(current, edits);
@@ -230,11 +269,14 @@ FileResult process_text(const std::string& path, std::string text, const Options
       result.output = result.original;
       return result;
     }
-    for (Finding& f : result.findings)
-      if (std::find(applied.begin(), applied.end(), finding_key(f)) != applied.end()) {
+    for (Finding& f : result.findings) {
+      if (f.fixed || !f.fix) continue;
+      std::string key = pass == 0 ? finding_key(f) : deferred_key(f);
+      if (std::find(applied.begin(), applied.end(), key) != applied.end()) {
         f.fixed = true;
         f.not_fixed.clear();
       }
+    }
     current = std::move(*rewritten);
     if (!deferred) break;
   }
@@ -248,6 +290,10 @@ FileResult process_file(const std::string& path, const Options& options) {
   result.path = path;
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    result.error = LoadError{"cannot be read: " + ec.message()};  // e.g. a symlink loop
+    return result;
+  }
   if (ec || !fs::exists(status)) {
     result.error = LoadError{"no such file"};
     return result;

@@ -2,6 +2,8 @@
 // service needs (its own cap_add plus what inference finds, research §0).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "rule_helpers.h"
 
 namespace harden {
@@ -31,10 +33,14 @@ What the fix changes
     needs SETUID and SETGID; one that fixes ownership needs CHOWN...);
   - file capabilities of the image's binaries (caddy: NET_BIND_SERVICE),
     without which exec fails even as root;
-  - NET_BIND_SERVICE when the service listens on a port below 1024 in the
-    host's network namespace (network_mode: host, container:, service:).
+  - NET_BIND_SERVICE when the service starts as root in another network
+    namespace (network_mode: host, container:, service:) and listens on a
+    port below 1024, or lists no ports there. In its own namespace Docker
+    lets every user bind low ports (Engine 20.10+).
   Nothing is added for a service that starts as a non-root user: cap_add
   never reaches such a process. ALL is never added to cap_add.
+  A service that `extends` another service of the same file, and would get
+  the same values, is left alone: it receives the fix from that service.
 
 What it can break
   A service of an unknown image that needs a capability at run time: it
@@ -52,13 +58,31 @@ References
   restricted within containers"; Docker documentation "Runtime privilege and
   Linux capabilities".)"};
 
+// The inferred capabilities that the service's cap_add lacks; nothing when
+// it adds ALL (H112 reports that).
+std::vector<std::string> missing_capabilities(const Service& service, const ServiceFacts& facts) {
+  std::vector<std::string> missing;
+  std::optional<KeyLookup> add = service.find("cap_add");
+  const Node* existing = add ? add->value : nullptr;
+  if (rules::has_capability(existing, "ALL")) return missing;
+  for (const InferredCapability& cap : facts.capabilities)
+    if (rules::normalise_capability(cap.name) != "ALL" && !rules::has_capability(existing, cap.name))
+      missing.push_back(cap.name);
+  return missing;
+}
+
 class CapDropAll final : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
     std::optional<KeyLookup> drop = ctx.service.find("cap_drop");
-    if (drop && rules::has_capability(drop->value, "ALL")) return;
+    if (drop && rules::has_capability(drop->value, "ALL")) {
+      if (const Service* source = rules::source_service(ctx, "cap_drop", *drop))
+        check_inherited_drop(ctx, *source, findings);
+      return;
+    }
+    if (rules::leave_to_extended_service(ctx, kInfo, {"cap_drop", "cap_add"}, missing_capabilities)) return;
     std::size_t offset = drop ? rules::value_offset(ctx.service, *drop) : rules::service_offset(ctx.service);
     Finding finding = rules::make_finding(
         ctx, kInfo, offset,
@@ -74,19 +98,31 @@ class CapDropAll final : public Rule {
   }
 
  private:
+  // ALL comes from another service of the file (its mapping merged in, or
+  // `extends`, possibly hardened earlier in this run): that service's
+  // cap_add was chosen for its own image, so this service adds what its
+  // own image needs.
+  static void check_inherited_drop(const ServiceContext& ctx, const Service& source, std::vector<Finding>& findings) {
+    std::vector<std::string> missing = missing_capabilities(ctx.service, ctx.facts);
+    if (missing.empty()) return;
+    Finding finding = rules::make_finding(
+        ctx, kInfo, rules::service_offset(ctx.service),
+        fmt::format("cap_drop ALL comes from service {}, but this service also needs {}", source.name,
+                    rules::join(missing)));
+    rules::FixBuilder fix;
+    add_needed_capabilities(ctx, fix, finding.reasons);
+    fix.attach(finding, kInfo.safety);
+    findings.push_back(std::move(finding));
+  }
+
   // cap_add keeps its items and gains the inferred ones it lacks; a cap_add
   // of ALL is left alone (H112 reports it).
   static void add_needed_capabilities(const ServiceContext& ctx, rules::FixBuilder& fix,
                                       std::vector<std::string>& reasons) {
-    std::optional<KeyLookup> add = ctx.service.find("cap_add");
-    const Node* existing = add ? add->value : nullptr;
-    if (rules::has_capability(existing, "ALL")) return;
-    std::vector<std::string> missing;
-    for (const InferredCapability& cap : ctx.facts.capabilities) {
-      if (rules::normalise_capability(cap.name) == "ALL" || rules::has_capability(existing, cap.name)) continue;
-      missing.push_back(cap.name);
-      reasons.push_back(fmt::format("cap_add {}: {}", cap.name, cap.reason));
-    }
+    std::vector<std::string> missing = missing_capabilities(ctx.service, ctx.facts);
+    for (const InferredCapability& cap : ctx.facts.capabilities)
+      if (std::find(missing.begin(), missing.end(), cap.name) != missing.end())
+        reasons.push_back(fmt::format("cap_add {}: {}", cap.name, cap.reason));
     const ImageProfile* profile = ctx.facts.profile;
     if (!ctx.facts.starts_as_root && profile && !profile->cap_add.empty())
       reasons.push_back(fmt::format(

@@ -29,6 +29,8 @@ What the fix changes
   mounts are left as they are. A mount that comes from a merge key,
   `extends` or a base file is reported but not removed: remove it where it
   is written.
+  A service that `extends` another service of the same file, and would get
+  the same values, is left alone: it receives the fix from that service.
 
 What it can break
   Monitoring and backup agents that read the host (node-exporter, cAdvisor,
@@ -54,6 +56,7 @@ class NoHostRootMount final : public Rule {
     for (const Mount& mount : ctx.facts.mounts)
       if (mounts_host_root(mount)) roots.push_back(&mount);
     if (roots.empty()) return;
+    if (rules::leave_to_extended_service(ctx, kInfo, {"volumes"})) return;
 
     std::optional<KeyLookup> volumes = ctx.service.find("volumes");
     bool own = volumes && volumes->source == KeySource::Own;

@@ -28,6 +28,8 @@ What the fix changes
   `no-new-privileges:false` (or `=false`) is turned into `true`, keeping
   its separator and quoting. `no-new-privileges`, `no-new-privileges:true`
   and `no-new-privileges=true` all count as set.
+  A service that `extends` another service of the same file, and would get
+  the same values, is left alone: it receives the fix from that service.
 
 What it can break
   Entrypoints that switch user with gosu, su-exec or setpriv keep working:
@@ -107,6 +109,7 @@ class NoNewPrivileges final : public Rule {
     const Node* list = found ? found->value : nullptr;
     std::optional<NnpSetting> setting = effective_setting(list);
     if (setting && setting->enabled) return;
+    if (rules::leave_to_extended_service(ctx, kInfo, {"security_opt"})) return;
 
     rules::FixBuilder fix;
     Finding finding;

@@ -27,6 +27,8 @@ What the fix changes
   service gets its own `privileged: false`, which overrides it. The other
   core rules then give the service exactly the capabilities it needs
   (H102 cap-drop-all).
+  A service that `extends` another service of the same file, and would get
+  the same values, is left alone: it receives the fix from that service.
 
 What it can break
   Services that really need the host: Docker-in-Docker, some monitoring or
@@ -50,6 +52,7 @@ class NoPrivileged final : public Rule {
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
     std::optional<KeyLookup> found = ctx.service.find("privileged");
     if (!found || !is_true(found->value)) return;
+    if (rules::leave_to_extended_service(ctx, kInfo, {"privileged"})) return;
     Finding finding = rules::make_finding(
         ctx, kInfo, rules::value_offset(ctx.service, *found),
         "privileged mode gives the container every capability and all host devices");

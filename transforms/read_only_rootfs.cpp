@@ -28,15 +28,21 @@ What the fix changes
     libraries from /tmp);
   - the paths the image profile lists (nginx: /var/cache/nginx and
     /var/run; postgres: /var/run/postgresql...), with the owner or mode
-    options the profile gives;
+    options the profile gives; when `user:` runs the service as a non-root
+    user the profile does not give options for, the tmpfs gets that owner
+    (`uid=`/`gid=`, or `mode=1777` for a user name), since a tmpfs belongs
+    to root;
   minus every path already covered by a volume, bind or tmpfs of the
-  service (a mount of a parent covers its children), and minus the image's
+  service (a mount of a parent covers its children; /var/run and /run are
+  one folder), and minus the image's
   VOLUME folders, which stay writable as anonymous volumes (a tmpfs there
   would lose the data on restart). Each path appears in the report with its
   reason. A tmpfs holds data in memory and is emptied when the container
   stops.
   For images that cannot run read-only (elasticsearch, the root gitea
   image, nextcloud), the finding is reported without a fix.
+  A service that `extends` another service of the same file, and would get
+  the same values, is left alone: it receives the fix from that service.
 
 What it can break
   A service of an unknown image that writes outside /tmp fails with
@@ -57,13 +63,27 @@ std::string tmpfs_entry(const InferredTmpfs& tmpfs) {
   return tmpfs.options.empty() ? tmpfs.path : tmpfs.path + ":" + tmpfs.options;
 }
 
+// What the fix would write for a service: its tmpfs entries, or a marker
+// when the image cannot run read-only.
+std::vector<std::string> wanted_tmpfs(const Service&, const ServiceFacts& facts) {
+  if (facts.profile && facts.profile->breaks_with_read_only) return {"(cannot run read-only)"};
+  std::vector<std::string> entries;
+  for (const InferredTmpfs& tmpfs : facts.tmpfs) entries.push_back(tmpfs_entry(tmpfs));
+  return entries;
+}
+
 class ReadOnlyRootfs final : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
     std::optional<KeyLookup> found = ctx.service.find("read_only");
-    if (found && is_true(found->value)) return;
+    if (found && is_true(found->value)) {
+      if (const Service* source = rules::source_service(ctx, "read_only", *found))
+        check_inherited_read_only(ctx, *source, findings);
+      return;
+    }
+    if (rules::leave_to_extended_service(ctx, kInfo, {"read_only", "tmpfs"}, wanted_tmpfs)) return;
     std::size_t offset = found ? rules::value_offset(ctx.service, *found) : rules::service_offset(ctx.service);
     Finding finding = rules::make_finding(
         ctx, kInfo, offset,
@@ -79,13 +99,38 @@ class ReadOnlyRootfs final : public Rule {
 
     rules::FixBuilder fix;
     rules::set_scalar_key(ctx, fix, "read_only", NewValue::text("true"));
-    std::vector<std::string> entries;
-    for (const InferredTmpfs& tmpfs : ctx.facts.tmpfs) {
-      entries.push_back(tmpfs_entry(tmpfs));
+    for (const InferredTmpfs& tmpfs : ctx.facts.tmpfs)
       finding.reasons.push_back(fmt::format("tmpfs {}: {}", tmpfs.path, tmpfs.reason));
-    }
-    rules::add_list_items(ctx, fix, "tmpfs", entries);
+    rules::add_list_items(ctx, fix, "tmpfs", wanted_tmpfs(ctx.service, ctx.facts));
     for (const std::string& note : ctx.facts.notes) finding.reasons.push_back(note);
+    fix.attach(finding, kInfo.safety);
+    findings.push_back(std::move(finding));
+  }
+
+ private:
+  // read_only comes from another service of the file (merged in, or
+  // `extends`, possibly hardened earlier in this run): its tmpfs list was
+  // chosen for its own image, so this service adds the paths its own image
+  // writes.
+  static void check_inherited_read_only(const ServiceContext& ctx, const Service& source,
+                                        std::vector<Finding>& findings) {
+    std::vector<std::string> entries = wanted_tmpfs(ctx.service, ctx.facts);
+    if (entries.empty()) return;
+    Finding finding = rules::make_finding(
+        ctx, kInfo, rules::service_offset(ctx.service),
+        fmt::format("read_only comes from service {}, but this service also writes {}", source.name,
+                    rules::join(entries)));
+    if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_read_only) {
+      finding.message = fmt::format("read_only comes from service {}, but image {} cannot run read-only",
+                                    source.name, profile->family);
+      finding.not_fixed = profile->notes;
+      findings.push_back(std::move(finding));
+      return;
+    }
+    for (const InferredTmpfs& tmpfs : ctx.facts.tmpfs)
+      finding.reasons.push_back(fmt::format("tmpfs {}: {}", tmpfs.path, tmpfs.reason));
+    rules::FixBuilder fix;
+    rules::add_list_items(ctx, fix, "tmpfs", entries);
     fix.attach(finding, kInfo.safety);
     findings.push_back(std::move(finding));
   }

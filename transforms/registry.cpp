@@ -13,7 +13,22 @@
   X(no_new_privileges)   \
   X(read_only_rootfs)    \
   X(resource_limits)     \
-  X(no_host_root_mount)
+  X(no_host_root_mount)      \
+  X(no_docker_socket)        \
+  X(no_sensitive_host_mount) \
+  X(no_host_namespaces)      \
+  X(no_unconfined_profiles)  \
+  X(valid_seccomp)           \
+  X(no_dangerous_cap_add)    \
+  X(no_host_devices)         \
+  X(non_root_user)           \
+  X(restart_policy)          \
+  X(bind_localhost)          \
+  X(network_isolation)       \
+  X(healthcheck)             \
+  X(obsolete_version)        \
+  X(mount_propagation)       \
+  X(dockerfile_user)
 
 namespace harden {
 

@@ -28,11 +28,14 @@ What the fix changes
   Each missing limit is added with the run's defaults (--memory 512m,
   --cpus 1, --pids 100, or `defaults:` in .harden.yaml), in the style the
   service already uses: `mem_limit`, `cpus` and `pids_limit` at service
-  level, or `deploy.resources.limits.{memory,cpus,pids}`. A service that
-  uses neither follows the file: deploy limits when another service uses
-  them, service-level keys otherwise. A limit that is set in either style
+  level, or `deploy.resources.limits.{memory,cpus,pids}` (also when the
+  service has only `deploy.resources.reservations`). A service that uses
+  neither follows the file: deploy limits when another service uses them,
+  service-level keys otherwise. A limit that is set in either style
   is never written again in the other: since Compose 2.26 two different
   values for one limit are a load error.
+  A service that `extends` another service of the same file, and would get
+  the same values, is left alone: it receives the fix from that service.
 
 What it can break
   A service that needs more than the default is killed when it runs out of
@@ -84,6 +87,12 @@ std::vector<const Node*> deploy_limits(const Service& service) {
   return all;
 }
 
+// The service already writes deploy.resources (reservations, say).
+bool uses_deploy_resources(const Service& service) {
+  const Node* resources = child(service.value("deploy"), "resources");
+  return resources && resources->is_mapping();
+}
+
 bool limit_is_set(const Service& service, const Limit& limit) {
   if (service.find(limit.service_key)) return true;
   std::vector<const Node*> all = deploy_limits(service);
@@ -130,6 +139,7 @@ class ResourceLimits final : public Rule {
     for (const Limit& limit : limits)
       if (!limit_is_set(ctx.service, limit)) missing.push_back(limit);
     if (missing.empty()) return;
+    if (rules::leave_to_extended_service(ctx, kInfo, {"mem_limit", "cpus", "pids_limit", "deploy"})) return;
 
     std::vector<std::string> names;
     for (const Limit& limit : missing) names.push_back(fmt::format("no {} limit", limit.what));
@@ -142,7 +152,8 @@ class ResourceLimits final : public Rule {
       fix.refuse(*problem);
     } else {
       bool deploy_style = !deploy_limits(ctx.service).empty() ||
-                          (!uses_service_keys(ctx.service, limits) && file_uses_deploy_limits(ctx.compose));
+                          (!uses_service_keys(ctx.service, limits) &&
+                           (uses_deploy_resources(ctx.service) || file_uses_deploy_limits(ctx.compose)));
       if (!(deploy_style && add_deploy_limits(ctx, missing, fix, finding.reasons)))
         add_service_keys(ctx, missing, fix, finding.reasons);
     }

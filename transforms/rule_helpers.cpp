@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <set>
+
+#include "harden/waivers.h"
 
 namespace harden::rules {
 
@@ -40,7 +43,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 
 std::string normalise_capability(std::string_view name) {
   std::string upper = to_upper(trim(name));
-  if (upper.starts_with("CAP_")) upper.erase(0, 4);
+  // Docker knows ALL only without the prefix: CAP_ALL is an unknown name.
+  if (upper.starts_with("CAP_") && upper != "CAP_ALL") upper.erase(0, 4);
   return upper;
 }
 
@@ -112,6 +116,25 @@ void collect_anchored(const Node& node, std::set<const Node*>& out, int depth) {
     if (item.value) collect_anchored(*item.value, out, depth + 1);
 }
 
+// True when every alias of `node` is a merge key's value (`<<: *node`):
+// the mappings that merge it then inherit a change, which is what they want
+// too (the pipeline fixes the merging services in a later pass, on top).
+bool only_merged(const Document& doc, const Node& node) {
+  std::set<const Node*> merge_aliases;
+  for (const Node& n : doc.nodes) {
+    if (!n.is_mapping()) continue;
+    for (const MapEntry& e : n.entries) {
+      if (!e.key || !e.key->is_scalar() || e.key->value != "<<" || !e.value) continue;
+      if (e.value->is_alias()) merge_aliases.insert(e.value);
+      for (const SeqItem& item : e.value->items)
+        if (item.value && item.value->is_alias()) merge_aliases.insert(item.value);
+    }
+  }
+  return std::all_of(doc.nodes.begin(), doc.nodes.end(), [&](const Node& n) {
+    return !(n.is_alias() && n.target == &node) || merge_aliases.count(&n) > 0;
+  });
+}
+
 }  // namespace
 
 bool anchor_in_use(const Document& doc, const Node& node) {
@@ -129,7 +152,7 @@ std::optional<std::string> shared_edit_problem(const ServiceContext& ctx, std::v
         "service {} is written as an alias of another node; a change here would change that node too, so fix the "
         "anchored original",
         service.name);
-  if (service.node && aliased(ctx.doc, *service.node))
+  if (service.node && aliased(ctx.doc, *service.node) && !only_merged(ctx.doc, *service.node))
     return fmt::format(
         "the mapping of service {} is anchored as &{} and reused elsewhere; a change here would reach every user "
         "of the anchor",
@@ -289,6 +312,259 @@ void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view
   for (NewValue& item : styled_items(ctx, values)) items.push_back(std::move(item));
   NewValue list = NewValue::sequence(std::move(items));
   fix.add(ctx.edits.insert_entry(service_node, key, list), Intent{Intent::Op::Set, path, list.meaning()});
+}
+
+// ------------------------------------------------------------ extends in the same file
+
+namespace {
+
+// The service of this file that `service` extends, or nullptr (no
+// `extends`, or one that names another file).
+const Service* extended_in_file(const ServiceContext& ctx) {
+  const Node* extends = ctx.service.node ? ctx.service.node->get("extends") : nullptr;
+  if (!extends) return nullptr;
+  extends = extends->resolved();
+  std::string name;
+  if (extends->is_scalar()) {
+    name = extends->value;
+  } else if (extends->is_mapping() && !extends->get("file")) {
+    name = scalar_or_empty(extends->get("service"));
+  }
+  if (name.empty() || name == ctx.service.name) return nullptr;
+  for (const Service& other : ctx.compose.services)
+    if (other.name == name) return &other;
+  return nullptr;
+}
+
+bool waiver_names(const std::vector<std::string>& rules, const RuleInfo& rule) {
+  if (rules.empty()) return true;
+  return std::any_of(rules.begin(), rules.end(),
+                     [&](const std::string& r) { return to_upper(r) == rule.code || r == rule.name; });
+}
+
+bool waived_for(const ServiceContext& ctx, const Service& service, const RuleInfo& rule) {
+  if (auto waiver = waiver_on_line(ctx.doc, service_offset(service)); waiver && waiver_names(waiver->rules, rule))
+    return true;
+  auto configured = ctx.options.service_ignores.find(service.name);
+  return configured != ctx.options.service_ignores.end() && waiver_names(configured->second, rule);
+}
+
+}  // namespace
+
+const Service* source_service(const ServiceContext& ctx, std::string_view key, const KeyLookup& found) {
+  if (found.source == KeySource::Own || !found.value) return nullptr;
+  for (const Service& other : ctx.compose.services) {
+    if (&other == &ctx.service || !other.node || other.is_alias) continue;
+    const MapEntry* entry = other.node->find(key);
+    if (entry && entry->value == found.value) return &other;
+  }
+  return nullptr;
+}
+
+bool leave_to_extended_service(const ServiceContext& ctx, const RuleInfo& rule,
+                               std::initializer_list<std::string_view> keys, const ValuesFor& values) {
+  const Service* base = extended_in_file(ctx);
+  if (!base || !base->node || base->is_alias) return false;
+  for (std::string_view key : keys)
+    if (ctx.service.own(key)) return false;
+  ServiceContext base_ctx{ctx.doc, ctx.compose, *base, ctx.facts, ctx.options, ctx.edits};
+  if (shared_edit_problem(base_ctx) || waived_for(ctx, *base, rule)) return false;
+  if (!values) return true;
+  std::string dir = std::filesystem::path(ctx.doc.path).parent_path().string();
+  ServiceFacts base_facts = infer(*base, ctx.options, dir);
+  return values(*base, base_facts) == values(ctx.service, ctx.facts);
+}
+
+}  // namespace harden::rules
+
+// ------------------------------------------------------------ policy rules (H107-H120, D201)
+
+namespace harden::rules {
+
+std::vector<std::string> split_outside_variables(std::string_view text, char separator) {
+  std::vector<std::string> parts(1);
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+      ++depth;
+      parts.back() += "${";
+      ++i;
+      continue;
+    }
+    if (c == '}' && depth > 0) --depth;
+    if (c == separator && depth == 0) {
+      parts.emplace_back();
+      continue;
+    }
+    parts.back() += c;
+  }
+  return parts;
+}
+
+std::string normalise_host_path(std::string_view path) {
+  std::string out;
+  for (char c : trim(path)) {
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    out += c;
+  }
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+std::size_t item_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& list, std::size_t index) {
+  if (!list || list->source != KeySource::Own || !list->value) return service_offset(ctx.service);
+  const Node* seq = list->value->resolved();
+  if (list->value->is_alias() || !seq->is_sequence() || index >= seq->items.size())
+    return value_offset(ctx.service, *list);
+  return seq->items[index].value->content_begin;
+}
+
+void make_mount_read_only(const ServiceContext& ctx, FixBuilder& fix, const Mount& mount) {
+  std::optional<KeyLookup> volumes = ctx.service.find("volumes");
+  if (!volumes || volumes->source != KeySource::Own || !volumes->entry)
+    return fix.refuse(fmt::format("the mount comes from {}; make it read-only there",
+                                  volumes ? volumes->origin : std::string("elsewhere")));
+  const Node* list = volumes->value;
+  if (!list->is_sequence() || mount.index >= list->items.size())
+    return fix.refuse("volumes is not a list the fix can edit");
+  const Node* item = list->items[mount.index].value;
+  if (auto problem = shared_edit_problem(ctx, {list, item})) return fix.refuse(*problem);
+  Path path = path_with(service_path(ctx.service, {"volumes"}), mount.index);
+
+  if (item->is_scalar()) {
+    std::vector<std::string> parts = split_outside_variables(item->value, ':');
+    if (parts.size() < 2 || parts.size() > 3) return fix.refuse("the mount is not written as source:target[:options]");
+    std::string text = item->value;
+    if (parts.size() == 2) {
+      text += ":ro";
+    } else {
+      std::vector<std::string> options = split_outside_variables(parts[2], ',');
+      bool replaced = false;
+      for (std::string& option : options)
+        if (option == "rw") {
+          option = "ro";
+          replaced = true;
+        }
+      if (!replaced) options.push_back("ro");
+      text = parts[0] + ":" + parts[1] + ":" + join(options, ",");
+    }
+    NewValue value = NewValue::text(scalar_text(text, quote_of(*item)));
+    Value meaning = value.meaning();
+    meaning.anchor = item->anchor;
+    fix.add(ctx.edits.replace_scalar(*item, value.scalar), Intent{Intent::Op::Set, path, meaning});
+    return;
+  }
+  if (!item->is_mapping()) return fix.refuse("the mount is neither a string nor a mapping");
+  NewValue yes = NewValue::text("true");
+  Path key_path = path_with(path, std::string("read_only"));
+  if (const MapEntry* own = item->find("read_only")) {
+    if (!own->value->is_scalar() && !own->value->is_null())
+      return fix.refuse("read_only of the mount is not a scalar");
+    Value meaning = yes.meaning();
+    meaning.anchor = own->value->anchor;
+    fix.add(ctx.edits.replace_scalar(*own->value, "true"), Intent{Intent::Op::Set, key_path, meaning});
+    return;
+  }
+  fix.add(ctx.edits.insert_entry(*item, "read_only", yes), Intent{Intent::Op::Set, key_path, yes.meaning()});
+}
+
+void delete_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view key,
+                       std::vector<std::size_t> indices, const std::vector<std::size_t>& other_deletable) {
+  if (indices.empty()) return;
+  std::optional<KeyLookup> found = ctx.service.find(key);
+  if (!found || found->source != KeySource::Own || !found->entry)
+    return fix.refuse(fmt::format("{} comes from {}; change it there", key,
+                                  found ? found->origin : std::string("elsewhere")));
+  const MapEntry& entry = *found->entry;
+  const Node* list = entry.value;
+  if (!list->is_sequence()) return fix.refuse(fmt::format("{} is not a list", key));
+  if (auto problem = shared_edit_problem(ctx, {list})) return fix.refuse(*problem);
+  for (std::size_t index : indices)
+    if (anchor_in_use(ctx.doc, *list->items[index].value))
+      return fix.refuse("the item carries an anchor that other keys use; remove it by hand");
+  Path path = service_path(ctx.service, {std::string(key)});
+
+  std::set<std::size_t> ours(indices.begin(), indices.end());
+  std::set<std::size_t> both = ours;
+  both.insert(other_deletable.begin(), other_deletable.end());
+  if (ours.size() == list->items.size() && (ours.size() > 1 || list->is_flow())) {
+    NewValue empty = NewValue::sequence({});
+    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, empty), Intent{Intent::Op::Set, path, empty.meaning()});
+    return;
+  }
+  if (both.size() == list->items.size() || (ours.size() > 1 && list->is_flow())) {
+    // The list is written again without our items.
+    std::vector<NewValue> kept;
+    for (std::size_t i = 0; i < list->items.size(); ++i) {
+      if (ours.count(i)) continue;
+      const Node* item = list->items[i].value;
+      if (!item->is_scalar())
+        return fix.refuse(fmt::format("{} holds items that cannot be copied; remove the entries by hand", key));
+      kept.push_back(NewValue::text(source_text(ctx.doc, *item)));
+    }
+    NewValue value = NewValue::sequence(std::move(kept));
+    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, value), Intent{Intent::Op::Set, path, value.meaning()});
+    return;
+  }
+  std::sort(indices.begin(), indices.end(), std::greater<>());
+  for (std::size_t index : indices)
+    fix.add(ctx.edits.delete_item(*list, index, &entry), Intent{Intent::Op::RemoveItem, path_with(path, index), {}});
+}
+
+std::optional<SecurityOpt> parse_security_opt(std::string_view item) {
+  item = trim(item);
+  std::size_t sep = item.find_first_of(":=");
+  if (sep == std::string_view::npos) return std::nullopt;
+  return SecurityOpt{std::string(trim(item.substr(0, sep))), std::string(trim(item.substr(sep + 1))), item[sep]};
+}
+
+}  // namespace harden::rules
+
+namespace harden::rules {
+
+bool is_unconfined_security_opt(std::string_view item) {
+  std::optional<SecurityOpt> opt = parse_security_opt(item);
+  if (!opt) return false;
+  if (opt->key == "seccomp" || opt->key == "apparmor" || opt->key == "systempaths") return opt->value == "unconfined";
+  if (opt->key == "label") return opt->value == "disable";
+  return false;
+}
+
+bool is_invalid_seccomp(std::string_view item) {
+  std::string_view text = trim(item);
+  if (text == "seccomp") return true;  // no value at all
+  std::optional<SecurityOpt> opt = parse_security_opt(text);
+  if (!opt || opt->key != "seccomp") return false;
+  const std::string value = to_lower(opt->value);
+  for (std::string_view bad : {"", "default", "docker-default", "docker/default", "runtime/default", "enabled",
+                               "enable", "true", "on", "yes", "1", "confined", "strict"})
+    if (value == bad) return true;
+  return false;
+}
+
+std::vector<std::size_t> matching_items(const Node* sequence, const std::function<bool(std::string_view)>& matches) {
+  std::vector<std::size_t> out;
+  if (sequence) sequence = sequence->resolved();
+  if (!sequence || !sequence->is_sequence()) return out;
+  for (std::size_t i = 0; i < sequence->items.size(); ++i) {
+    const Node* item = sequence->items[i].value ? sequence->items[i].value->resolved() : nullptr;
+    if (item && item->is_scalar() && matches(item->value)) out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace harden::rules
+
+namespace harden::rules {
+
+std::size_t mount_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& volumes, const Mount& mount) {
+  std::size_t offset = item_offset(ctx, volumes, mount.index);
+  if (offset == service_offset(ctx.service) || !volumes || volumes->value->is_alias()) return offset;
+  const Node* item = volumes->value->items[mount.index].value;
+  if (item->is_mapping())
+    if (const Node* source = item->get("source"); source && !source->is_alias()) return source->content_begin;
+  return offset;
 }
 
 }  // namespace harden::rules

@@ -112,4 +112,82 @@ void set_scalar_key(const ServiceContext& ctx, FixBuilder& fix, std::string_view
 void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view key,
                     const std::vector<std::string>& values);
 
+// ------------------------------------------------------------ extends in the same file
+
+// The other service of this file whose own mapping holds the value that
+// `found` resolved to (the service gets it through a merge key or
+// `extends`), or nullptr: the value is the service's own, comes from an
+// `x-` anchor, or from another file.
+const Service* source_service(const ServiceContext& ctx, std::string_view key, const KeyLookup& found);
+
+// What a rule would add to a service, given its facts: two services that
+// get the same values can share one fix.
+using ValuesFor = std::function<std::vector<std::string>(const Service&, const ServiceFacts&)>;
+
+// True when the service can leave this rule's fix to the service it
+// `extends` in the same file: it writes none of `keys` itself (so it gets
+// them from there), that service can be edited and is not waived for the
+// rule, and (when `values` is given) it would get the same values. Compose
+// copies the fixed keys into the extending service, so fixing both would
+// only duplicate them.
+bool leave_to_extended_service(const ServiceContext& ctx, const RuleInfo& rule,
+                               std::initializer_list<std::string_view> keys, const ValuesFor& values = {});
+
+}  // namespace harden::rules
+
+// ------------------------------------------------------------ policy rules (H107-H120, D201)
+
+namespace harden::rules {
+
+// Splits on `separator` outside `${...}`: `${DATA:-/srv}:/data` is two parts.
+std::vector<std::string> split_outside_variables(std::string_view text, char separator);
+
+// "/var//run/" -> "/var/run": duplicate and trailing slashes removed.
+std::string normalise_host_path(std::string_view path);
+
+// The offset of item `index` of the service's own list `list`, or the
+// service's key when the list is not its own.
+std::size_t item_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& list, std::size_t index);
+
+// Makes a bind mount of the service's own `volumes:` read-only: the short
+// syntax gains `:ro` (or `rw` becomes `ro`), the long syntax gains
+// `read_only: true`. Refuses for mounts that are not the service's own.
+void make_mount_read_only(const ServiceContext& ctx, FixBuilder& fix, const Mount& mount);
+
+// Deletes items of the service's own list `key` (block or flow), in one
+// fix. `other_deletable` marks items that another rule may delete in the
+// same pass: when they and ours would empty the list, the list is rewritten
+// whole so the two fixes conflict and run in separate passes.
+void delete_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view key,
+                       std::vector<std::size_t> indices, const std::vector<std::size_t>& other_deletable = {});
+
+// `key[:=]value` of a security_opt item; nothing when it has no separator.
+struct SecurityOpt {
+  std::string key;
+  std::string value;
+  char separator = 0;
+};
+std::optional<SecurityOpt> parse_security_opt(std::string_view item);
+
+}  // namespace harden::rules
+
+namespace harden::rules {
+
+// H110: seccomp/apparmor/systempaths=unconfined, label=disable (`:` or `=`).
+bool is_unconfined_security_opt(std::string_view item);
+// H111: a seccomp value Docker rejects or reads as a file name by mistake
+// (`seccomp=default`, an empty value, `runtime/default`...).
+bool is_invalid_seccomp(std::string_view item);
+// The indices of the scalar items of a sequence that satisfy `matches`.
+std::vector<std::size_t> matching_items(const Node* sequence, const std::function<bool(std::string_view)>& matches);
+
+}  // namespace harden::rules
+
+namespace harden::rules {
+
+// Where a finding about a mount points: the long syntax's `source:` value,
+// the short syntax's item, or the service's key for a mount that is not
+// the service's own.
+std::size_t mount_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& volumes, const Mount& mount);
+
 }  // namespace harden::rules

@@ -16,6 +16,10 @@ struct Edit {
   std::size_t begin = 0;
   std::size_t end = 0;  // == begin for an insertion
   std::string text;
+  // For insertions at one offset: the column of the structure the text
+  // goes into. A new item of a nested sequence must come before a new key of
+  // the mapping around it, so deeper insertions go first.
+  int depth = 0;
 
   bool is_insertion() const { return begin == end; }
 };

@@ -21,6 +21,7 @@ struct FileResult {
   std::vector<Finding> findings;  // in file order
   std::optional<LoadError> error;  // the file could not be processed
   std::vector<std::string> notes;  // e.g. unknown images
+  std::string diff;                // the unified diff, when the caller made one
 };
 
 // Runs every enabled rule on `text` and applies the fixes that are allowed,

@@ -20,12 +20,13 @@
 #
 # Environment: HARDEN_E2E_TIMEOUT      s per probe step (default 90)
 #              HARDEN_E2E_NEG_TIMEOUT  s per probe step in negative controls (default 20)
-#              HARDEN_E2E_JOBS         negative controls run in parallel (default 4)
+#              HARDEN_E2E_JOBS         negative controls run in parallel per stack (default 3);
+#                                      the stacks themselves run concurrently
 set -uo pipefail
 # shellcheck source=lib/common.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/common.sh"
 
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 2; }
 
 HARDEN=""
 USE_EXPECTED=0
@@ -55,7 +56,7 @@ fi
 
 POS_TIMEOUT="${HARDEN_E2E_TIMEOUT:-90}"
 NEG_TIMEOUT="${HARDEN_E2E_NEG_TIMEOUT:-20}"
-JOBS="${HARDEN_E2E_JOBS:-4}"
+JOBS="${HARDEN_E2E_JOBS:-3}"
 
 # ------------------------------------------------------------------ preconditions
 command -v docker >/dev/null 2>&1 || e2e_skip "no docker CLI (run tests/e2e/setup.sh first)"
@@ -72,15 +73,12 @@ T_START=$(e2e_now)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/harden-e2e-run.XXXXXX")"
 LOGS="$WORK/logs"
 mkdir -p "$LOGS"
-PASSED=0
 FAILED=0
 
 cleanup() {
 	e2e_remove_leftovers
 	if [ "$FAILED" = 0 ] && [ "$KEEP" = 0 ]; then
 		rm -rf "$WORK"
-	else
-		echo "work folder kept: $WORK" >&2
 	fi
 }
 trap cleanup EXIT
@@ -88,12 +86,8 @@ trap 'exit 130' INT TERM
 
 helper() { "$PY" "$E2E_DIR/lib/e2e_helper.py" "$@"; }
 
-result() {
-	# result PASS|FAIL WHAT DESCRIPTION
-	local status="$1" what="$2" desc="$3"
-	if [ "$status" = PASS ]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
-	printf '%s  %-24s %s\n' "$status" "$what" "$desc"
-}
+# result PASS|FAIL WHAT DESCRIPTION (the totals are counted from these lines)
+result() { printf '%s  %-24s %s\n' "$1" "$2" "$3"; }
 info() { printf 'INFO  %-24s %s\n' "$1" "$2"; }
 
 oneline() { tr '\n\t' '  ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-"${1:-160}"; }
@@ -101,7 +95,10 @@ oneline() { tr '\n\t' '  ' | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-"${1:-160
 # Remove a project's containers (and anonymous volumes), networks, volumes and probe container.
 project_down() {
 	local p="$1" ids
-	docker rm -f "$p-probe" >/dev/null 2>&1 || true
+	if [ -e "$WORK/probe-up-$p" ]; then
+		docker rm -f "$p-probe" >/dev/null 2>&1 || true
+		rm -f "$WORK/probe-up-$p"
+	fi
 	ids="$(docker ps -aq --filter "label=com.docker.compose.project=$p")"
 	# shellcheck disable=SC2086
 	[ -z "$ids" ] || docker rm -f -v $ids >>"$LOGS/$p.log" 2>&1
@@ -143,13 +140,16 @@ container_problem() {
 	esac
 }
 
-start_probe_container() {
+# The probe container (curl, redis-cli, psql) joins the project's network; it is
+# started on first use, since many negative controls fail before any network probe.
+ensure_probe_container() {
 	local p="$1" net
+	[ -e "$WORK/probe-up-$p" ] && return 0
 	net="$(docker network ls -q --filter "label=com.docker.compose.project=$p" | head -n1)"
 	[ -n "$net" ] || net="${p}_default"
 	docker rm -f "$p-probe" >/dev/null 2>&1 || true
 	docker run -d --rm --name "$p-probe" --label "$E2E_LABEL=1" --network "$net" \
-		"$E2E_PROBE_IMAGE" sleep 86400 >>"$LOGS/$p.log" 2>&1
+		"$E2E_PROBE_IMAGE" sleep 86400 >>"$LOGS/$p.log" 2>&1 && : >"$WORK/probe-up-$p"
 }
 
 # One attempt of a probe step. Prints a short observation; status 0 if it passed.
@@ -162,6 +162,7 @@ attempt() {
 			local port="$1" path="$2"
 			shift 2
 			local text="$*"
+			ensure_probe_container "$p"
 			out="$(timeout 8 docker exec "$p-probe" curl -sS --max-time 4 -o - -w '\n[HTTP %{http_code}]' \
 				"http://$svc:$port$path" 2>&1)"
 			printf '%s' "$out" | tail -c 300 | oneline
@@ -171,7 +172,10 @@ attempt() {
 			local expect="$1"
 			shift
 			local target="$cid"
-			[ "$kind" = probe ] && target="$p-probe"
+			if [ "$kind" = probe ]; then
+				ensure_probe_container "$p"
+				target="$p-probe"
+			fi
 			out="$(timeout 15 docker exec "$target" sh -c "$*" 2>&1)"
 			trimmed="$(printf '%s' "$out" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')"
 			printf '%s' "$trimmed" | oneline
@@ -187,8 +191,9 @@ poll_step() {
 	local p="$1" timeout="$2" kind="$3" svc="$4"
 	shift 4
 	local deadline=$(($(e2e_now) + timeout)) cid obs problem
+	cid="$(container_of "$p" "$svc")"
 	while :; do
-		cid="$(container_of "$p" "$svc")"
+		[ -n "$cid" ] || cid="$(container_of "$p" "$svc")"
 		problem="$(container_problem "$cid")"
 		if [ -n "$problem" ]; then
 			echo "$problem"
@@ -263,7 +268,7 @@ writable_paths() {
 #   MODE=negative: run only SERVICE's steps, stop at the first failure; print it and return 1.
 run_steps() {
 	local stack="$1" p="$2" dir="$3" timeout="$4" mode="$5" only="${6:-}"
-	local line words kind svc rest obs rc label
+	local line words kind svc rest obs rc label restarted=" "
 	for line in "${PROBE_LINES[@]}"; do
 		read -ra words <<<"$line"
 		kind="${words[0]}"
@@ -274,11 +279,12 @@ run_steps() {
 		case "$kind" in
 			writable) continue ;;
 			restart)
-				if (cd "$dir" && e2e_compose -p "$p" -f compose.yml restart -t 10 "$svc") >>"$LOGS/$p.log" 2>&1; then
+				# what `docker-compose restart` does, without another compose start-up
+				if docker restart -t 10 "$(container_of "$p" "$svc")" >>"$LOGS/$p.log" 2>&1; then
 					obs="restarted"
 					true
 				else
-					obs="docker-compose restart failed"
+					obs="docker restart failed"
 					false
 				fi
 				;;
@@ -298,6 +304,8 @@ run_steps() {
 		esac
 		rc=$?
 		label="$(printf '%s' "$line" | sed 's/[[:space:]]\{1,\}/ /g' | cut -c1-70)"
+		[[ "$restarted" == *" $svc "* ]] && label="$label (after restart)"
+		[ "$kind" = restart ] && restarted="$restarted$svc "
 		if [ "$mode" = positive ]; then
 			if [ "$rc" = 0 ]; then
 				result PASS "$stack/$svc" "$label -> $(printf '%s' "$obs" | cut -c1-90)"
@@ -322,7 +330,6 @@ compose_up() {
 		return 1
 	fi
 	cat "$LOGS/$p.up.log" >>"$LOGS/$p.log"
-	start_probe_container "$p"
 }
 
 # variant STACK N SERVICE ACTION ITEMS...: copy the hardened stack, remove the
@@ -485,11 +492,29 @@ for stack in "${STACKS[@]}"; do
 	if [ "$USE_EXPECTED" = 1 ] && [ ! -f "$E2E_DIR/expected-hardened/$stack/compose.yml" ]; then
 		e2e_die "no expected-hardened/$stack/compose.yml"
 	fi
-	T_STACK=$(e2e_now)
-	run_stack "$stack"
-	info "$stack" "took $(($(e2e_now) - T_STACK))s"
 done
-
+# The stacks are independent (own project names), so they run concurrently; each
+# writes its lines to a file, and the files are printed in order.
+for stack in "${STACKS[@]}"; do
+	(
+		trap - EXIT
+		T_STACK=$(e2e_now)
+		run_stack "$stack"
+		info "$stack" "took $(($(e2e_now) - T_STACK))s"
+	) >"$WORK/out-$stack" 2>"$LOGS/stderr-$stack" &
+done
+wait
+for stack in "${STACKS[@]}"; do
+	cat "$WORK/out-$stack"
+	if ! grep -q "^INFO  $stack  *took " "$WORK/out-$stack"; then
+		result FAIL "$stack" "the stack's run was aborted (see $LOGS/stderr-$stack)" | tee -a "$WORK/out-$stack"
+	fi
+done
+PASSED="$(cat "${STACKS[@]/#/$WORK/out-}" | grep -c '^PASS ')"
+FAILED="$(cat "${STACKS[@]/#/$WORK/out-}" | grep -c '^FAIL ')"
 info "total" "run time $(($(e2e_now) - T_START))s"
+if [ "$FAILED" != 0 ] || [ "$KEEP" = 1 ]; then
+	info "total" "work folder kept (copies, logs): $WORK"
+fi
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]

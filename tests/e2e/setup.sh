@@ -103,7 +103,9 @@ else
 	if [ "$ok" != 1 ]; then
 		tail -15 "$E2E_STATE/dockerd.log" >&2 || true
 		if [ -s "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; fi
-		e2e_skip "dockerd did not come up within 60 s (see $E2E_STATE/dockerd.log)"
+		why="$(grep -E -i 'error|fatal|failed|unknown|denied|permitted' "$E2E_STATE/dockerd.log" | tail -n1 | cut -c1-200)"
+		[ -n "$why" ] || why="$(grep -v '^$' "$E2E_STATE/dockerd.log" | tail -n1 | cut -c1-200)"
+		e2e_skip "dockerd did not come up: $why (log: $E2E_STATE/dockerd.log)"
 	fi
 	e2e_log "dockerd is up, pid $(cat "$PIDFILE")"
 fi
@@ -183,14 +185,24 @@ docker tag "$BASE_IMAGE" "$E2E_PROBE_IMAGE"
 phase_done "base image"
 
 # ---------------------------------------------------------------- look-alike images
+# Each image carries a label with the hash of its inputs (base image and build
+# folder); an image whose label matches is up to date and is not rebuilt.
+built=""
 for name in $E2E_IMAGES; do
-	if ! docker build -q --build-arg "BASE=$BASE_IMAGE" -t "$name:e2e" "$E2E_DIR/images/$name" \
-		>"$E2E_STATE/build-$name.log" 2>&1; then
+	key="$( {
+		echo "$BASE_IMAGE"
+		(cd "$E2E_DIR/images/$name" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+	} | sha256sum | cut -c1-16)"
+	have="$(docker image inspect -f '{{index .Config.Labels "org.harden.e2e.key"}}' "$name:e2e" 2>/dev/null || true)"
+	[ "$have" = "$key" ] && continue
+	if ! docker build -q --build-arg "BASE=$BASE_IMAGE" --label "org.harden.e2e.key=$key" \
+		-t "$name:e2e" "$E2E_DIR/images/$name" >"$E2E_STATE/build-$name.log" 2>&1; then
 		cat "$E2E_STATE/build-$name.log" >&2
 		e2e_die "docker build of $name:e2e failed"
 	fi
+	built="$built $name:e2e"
 done
-e2e_log "built: $(for n in $E2E_IMAGES; do printf '%s:e2e ' "$n"; done)"
+e2e_log "built:${built:- nothing (all images up to date)}"
 phase_done "look-alike images"
 
 printf '%-34s %4ss\n' "setup total" "$(($(e2e_now) - T_START))" | tee -a "$E2E_STATE/timings.setup" >&2

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # variables used by the scripts that source this file
 # Shared settings and helpers for setup.sh, run.sh and teardown.sh.
 # Everything is relative to this folder; nothing here names a machine path
 # except the overridable defaults for state and cache.

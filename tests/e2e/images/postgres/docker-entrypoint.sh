@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Intentional: empty per-command assignments (VAR= cmd) and sourcing init scripts.
+# shellcheck disable=SC1007,SC2097,SC2098,SC1090
 # Does what the official postgres entrypoint does, in the same order, so that a
 # hardened container needs the same capabilities and writable paths:
 #   as root : mkdir/chmod PGDATA and /var/run/postgresql, chown what postgres

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Golden tests of `harden audit`: each folder of DIR holds input.yml, args
+# (extra arguments, may be empty) and expected.txt, the exact output of
+#   harden audit --color never ARGS input.yml
+# run inside the folder. UPDATE=1 rewrites expected.txt from the output.
+# Usage: tests/run_golden_audit.sh HARDEN_BIN DIR
+set -u
+if [ $# -ne 2 ]; then
+  echo "usage: $0 HARDEN_BIN DIR" >&2
+  exit 2
+fi
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+dir=$2
+passed=0
+failed=0
+for case_dir in "$dir"/*/; do
+  case_dir=${case_dir%/}
+  name=$(basename "$case_dir")
+  [ -f "$case_dir/input.yml" ] || continue
+  args=()
+  if [ -f "$case_dir/args" ]; then
+    read -r -a args < "$case_dir/args" || true
+  fi
+  actual=$(cd "$case_dir" && "$bin" audit --color never "${args[@]}" input.yml 2>&1; echo "exit $?")
+  if [ "${UPDATE:-0}" = 1 ]; then
+    printf '%s\n' "$actual" > "$case_dir/expected.txt"
+  fi
+  if [ -f "$case_dir/expected.txt" ] && [ "$actual" = "$(cat "$case_dir/expected.txt")" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name"
+    if [ -f "$case_dir/expected.txt" ]; then
+      diff -u "$case_dir/expected.txt" <(printf '%s\n' "$actual") | head -40
+    else
+      echo "  no expected.txt"
+    fi
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,79 @@
+// H111 valid-seccomp: `seccomp=default` is not a profile name: Docker
+// opens a file named `default` and the container does not start.
+#include <fmt/format.h>
+
+#include "rule_helpers.h"
+
+namespace harden {
+namespace {
+
+constexpr RuleInfo kInfo{
+    "H111",
+    "valid-seccomp",
+    "security_opt names a seccomp profile Docker rejects (seccomp=default...)",
+    Profile::Baseline,
+    true,
+    FixSafety::Safe,
+    R"(Why it matters
+  The value of `seccomp=` (or `seccomp:`) is `unconfined`, `builtin` or
+  the path of a JSON profile. `seccomp=default`, `seccomp=runtime/default`
+  (the Kubernetes spelling), `seccomp=enabled`, `seccomp=true` or an empty
+  value are read as file names: Docker fails with "opening seccomp profile
+  (default) failed" and the container does not start, or a file of that
+  name is loaded by accident. Writing them usually means "use the default
+  profile", which is what Docker does when no seccomp option is given.
+
+What the fix changes
+  The entry is deleted from `security_opt`; Docker applies its default
+  seccomp profile. When it was the only entry the list becomes `[]`.
+  Entries that come from a merge key, `extends` or a base file are
+  reported but not changed.
+
+What it can break
+  Nothing that worked before: the entry either stopped the container from
+  starting or loaded a file named like a keyword. If such a file really is
+  your profile, write it as a path (`seccomp=./default`).
+
+How to opt out
+  Put `# harden: ignore[H111] -- reason` on the service's line or on the
+  entry's line, or list H111 under `services.<name>.ignore` in
+  .harden.yaml.
+
+References
+  Docker documentation "Seccomp security profiles for Docker"; CIS Docker
+  Benchmark v1.6.0 5.22.)"};
+
+class ValidSeccomp final : public Rule {
+ public:
+  const RuleInfo& info() const override { return kInfo; }
+
+  void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
+    std::optional<KeyLookup> found = ctx.service.find("security_opt");
+    if (!found) return;
+    std::vector<std::size_t> ours = rules::matching_items(found->value, rules::is_invalid_seccomp);
+    if (ours.empty()) return;
+    std::vector<std::size_t> others = rules::matching_items(found->value, rules::is_unconfined_security_opt);
+    const Node* list = found->value->resolved();
+    for (std::size_t index : ours) {
+      const std::string& text = list->items[index].value->resolved()->value;
+      Finding finding = rules::make_finding(
+          ctx, kInfo, rules::item_offset(ctx, found, index),
+          fmt::format("security_opt {} is not a seccomp profile: Docker reads it as a file name and fails", text));
+      finding.reasons.push_back(fmt::format("{} deleted: without a seccomp option Docker applies its default profile",
+                                            text));
+      std::vector<std::size_t> rest = others;
+      for (std::size_t other : ours)
+        if (other != index) rest.push_back(other);
+      rules::FixBuilder fix;
+      rules::delete_list_items(ctx, fix, "security_opt", {index}, rest);
+      fix.attach(finding, kInfo.safety);
+      findings.push_back(std::move(finding));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_valid_seccomp() { return std::make_unique<ValidSeccomp>(); }
+
+}  // namespace harden
