@@ -9,50 +9,58 @@ namespace harden {
 RunSummary summarize(const std::vector<FileResult>& results, double seconds) {
   RunSummary s;
   s.seconds = seconds;
-  for (const FileResult& r : results) {
-    ++s.files;
-    if (r.changed) ++s.changed;
-    if (r.error) ++s.errors;
-    for (const Finding& f : r.findings) {
-      if (f.waived) continue;
-      ++s.findings;
-      if (f.fixed) ++s.fixed;
-    }
-  }
+  for (const FileResult& r : results) s.add(r);
   return s;
 }
 
-void write_text_report(std::ostream& out, const std::vector<FileResult>& results, const RunSummary& summary,
-                       const TextReportOptions& options) {
+void write_text_file_report(std::ostream& out, const FileResult& r, const TextReportOptions& options) {
   auto paint = [&](const char* code, const std::string& text) {
     return options.color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text;
   };
-  for (const FileResult& r : results) {
-    if (r.error) {
-      std::string where = r.error->line > 0 ? fmt::format("{}:{}:{}", r.path, r.error->line, r.error->column) : r.path;
-      out << paint("1", where) << ": " << paint("31", "error") << ": " << r.error->message << "\n";
-      continue;
-    }
-    for (const Finding& f : r.findings) {
-      if (f.waived && !options.show_waived) continue;
-      std::string status;
-      if (f.waived) status = "[ignored" + (f.waiver_reason.empty() ? "" : ": " + f.waiver_reason) + "]";
-      else if (f.fixed) status = options.write_mode ? "[fixed]" : "[fixable]";
-      else if (!f.not_fixed.empty()) status = "[not fixed: " + f.not_fixed + "]";
-      out << paint("1", fmt::format("{}:{}:{}", r.path, f.line, f.column)) << ": "
-          << paint("33", std::string(f.rule->code)) << " " << f.rule->name << ": "
-          << (f.service.empty() ? "" : "service '" + f.service + "': ") << f.message;
-      if (!status.empty()) out << " " << paint(f.fixed ? "32" : "2", status);
-      out << "\n";
-      for (const std::string& reason : f.reasons) out << "    " << paint("2", reason) << "\n";
-    }
-    for (const std::string& note : r.notes) out << r.path << ": note: " << note << "\n";
+  if (r.error) {
+    std::string where = r.error->line > 0 ? fmt::format("{}:{}:{}", r.path, r.error->line, r.error->column) : r.path;
+    out << paint("1", where) << ": " << paint("31", "error") << ": " << r.error->message << "\n";
+    return;
   }
+  for (const Finding& f : r.findings) {
+    if (f.waived && !options.show_waived) continue;
+    std::string status;
+    if (f.waived) status = "[ignored" + (f.waiver_reason.empty() ? "" : ": " + f.waiver_reason) + "]";
+    else if (f.fixed) status = options.write_mode ? "[fixed]" : "[fixable]";
+    else if (!f.not_fixed.empty()) status = "[not fixed: " + f.not_fixed + "]";
+    out << paint("1", fmt::format("{}:{}:{}", r.path, f.line, f.column)) << ": "
+        << paint("33", std::string(f.rule->code)) << " " << f.rule->name << ": "
+        << (f.service.empty() ? "" : "service '" + f.service + "': ") << f.message;
+    if (!status.empty()) out << " " << paint(f.fixed ? "32" : "2", status);
+    out << "\n";
+    for (const std::string& reason : f.reasons) out << "    " << paint("2", reason) << "\n";
+  }
+  for (const std::string& note : r.notes) out << r.path << ": note: " << note << "\n";
+}
+
+void write_text_summary(std::ostream& out, const RunSummary& summary, const TextReportOptions& options) {
   out << fmt::format("{} file{} checked, {} {}, {} error{}, {} finding{}, {} {} ({:.2f}s)\n", summary.files,
                      summary.files == 1 ? "" : "s", summary.changed,
                      options.write_mode ? "changed" : "would change", summary.errors, summary.errors == 1 ? "" : "s",
                      summary.findings, summary.findings == 1 ? "" : "s", summary.fixed,
                      options.write_mode ? "fixed" : "fixable", summary.seconds);
+}
+
+void write_text_report(std::ostream& out, const std::vector<FileResult>& results, const RunSummary& summary,
+                       const TextReportOptions& options) {
+  for (const FileResult& r : results) write_text_file_report(out, r, options);
+  write_text_summary(out, summary, options);
+}
+
+void RunSummary::add(const FileResult& r) {
+  ++files;
+  if (r.changed) ++changed;
+  if (r.error) ++errors;
+  for (const Finding& f : r.findings) {
+    if (f.waived) continue;
+    ++findings;
+    if (f.fixed) ++fixed;
+  }
 }
 
 namespace {
