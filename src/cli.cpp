@@ -22,6 +22,7 @@
 #include "harden/config.h"
 #include "harden/diff.h"
 #include "harden/discovery.h"
+#include "harden/override.h"
 #include "harden/pipeline.h"
 #include "harden/report.h"
 #include "harden/rule.h"
@@ -47,6 +48,7 @@ struct CliSettings {
   unsigned jobs = 0;
   std::size_t max_size = 8u << 20;
   std::string memory, cpus, pids;
+  std::string to_override;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -227,6 +229,10 @@ int run_cli(int argc, char** argv) {
   app.add_option("--color", s.color, "colour: auto, always, never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_option("--max-size", s.max_size, "largest file to read, in bytes (default 8 MiB)");
+  app.add_option("--to-override", s.to_override,
+                 "leave the base files untouched; write the hardening into an override file that docker compose "
+                 "merges (default: compose.override.yaml beside each base; a bare name goes beside each base)")
+      ->expected(0, 1);
   app.add_flag("-q,--quiet", s.quiet, "print only errors");
   app.set_version_flag("--version", kVersion);
   try {
@@ -289,6 +295,10 @@ int run_cli(int argc, char** argv) {
 
   // Standard input to standard output.
   if (s.paths.size() == 1 && s.paths[0] == "-") {
+    if (app.count("--to-override")) {
+      fmt::print(stderr, "harden: --to-override needs a file, not standard input\n");
+      return 2;
+    }
     Options stdin_options;
     try {
       stdin_options = configs.options_for_file("-");
@@ -342,6 +352,31 @@ int run_cli(int argc, char** argv) {
     fmt::print(stderr, "harden: {}\n", e.what());
     return 2;
   }
+  if (app.count("--to-override")) {
+    std::vector<FileResult> results;
+    for (std::size_t i = 0; i < found.files.size(); ++i) results.push_back(process_file(found.files[i], file_options[i]));
+    OverrideRunOptions override_options;
+    override_options.file = s.to_override;
+    override_options.mode = mode == Mode::Write ? OverrideMode::Write
+                            : mode == Mode::Diff ? OverrideMode::Diff
+                            : mode == Mode::Check ? OverrideMode::Check
+                                                  : OverrideMode::Print;
+    override_options.color = color_out;
+    override_options.quiet = s.quiet;
+    int code = run_to_override(results, override_options, std::cout, std::cerr);
+    RunSummary override_summary = summarize(results, 0);
+    TextReportOptions override_text{color_err, false, false};
+    if (!s.report_file.empty() &&
+        !write_report_file(s.report_file, s.format, results, override_summary, override_text))
+      code = 2;
+    for (const FileResult& r : results) {
+      if (!s.quiet) write_text_file_report(std::cerr, r, override_text);
+      else if (r.error) std::cerr << r.path << ": error: " << r.error->message << "\n";
+      if (r.error) code = 2;
+    }
+    return found.errors.empty() ? code : 2;
+  }
+
   // Reports other than text are whole documents (and SARIF and markdown
   // need the texts): those keep every result; text streams.
   bool keep_results = s.format != "text";

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Golden tests of --to-override: each folder of DIR holds input.yml, an
+# optional args file (extra arguments) and expected-override.yml, the exact
+# output of
+#   harden --no-config --to-override compose.override.yaml ARGS input.yml
+# run inside the folder (print mode: the override on stdout, input.yml and
+# the folder left untouched). An empty expected-override.yml means "nothing
+# to override". UPDATE=1 rewrites expected-override.yml from the output.
+# Exits 77 (skipped) when the harden binary has no --to-override.
+# Usage: tests/run_golden_override.sh HARDEN_BIN DIR
+set -u
+if [ $# -ne 2 ]; then
+  echo "usage: $0 HARDEN_BIN DIR" >&2
+  exit 2
+fi
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+dir=$2
+if ! "$bin" --help 2>/dev/null | grep -q -- '--to-override'; then
+  echo "SKIP: $bin has no --to-override option (not wired into the CLI yet)"
+  exit 77
+fi
+passed=0
+failed=0
+for case_dir in "$dir"/*/; do
+  case_dir=${case_dir%/}
+  name=$(basename "$case_dir")
+  [ -f "$case_dir/input.yml" ] || continue
+  args=()
+  if [ -f "$case_dir/args" ]; then
+    read -r -a args < "$case_dir/args" || true
+  fi
+  before=$(cd "$case_dir" && ls -A | sort | tr '\n' ' '; cksum < input.yml)
+  actual_file=$(mktemp)
+  (cd "$case_dir" && "$bin" --no-config --color never --to-override compose.override.yaml "${args[@]}" input.yml \
+     >"$actual_file" 2>/dev/null)
+  rc=$?
+  after=$(cd "$case_dir" && ls -A | sort | tr '\n' ' '; cksum < input.yml)
+  if [ "${UPDATE:-0}" = 1 ]; then
+    cp "$actual_file" "$case_dir/expected-override.yml"
+  fi
+  problem=
+  if [ "$rc" != 0 ]; then
+    problem="exit $rc"
+  elif [ "$before" != "$after" ]; then
+    problem="the folder or input.yml changed"
+  elif [ ! -f "$case_dir/expected-override.yml" ]; then
+    problem="no expected-override.yml"
+  elif ! cmp -s "$actual_file" "$case_dir/expected-override.yml"; then
+    problem="output differs"
+  fi
+  if [ -z "$problem" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: $problem"
+    [ -f "$case_dir/expected-override.yml" ] && diff -u "$case_dir/expected-override.yml" "$actual_file" | head -40
+  fi
+  rm -f "$actual_file"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
