@@ -1,6 +1,7 @@
 #include "harden/atomic_write.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,9 +31,32 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
+// Holds back SIGINT, SIGTERM, SIGHUP and SIGQUIT while a temporary file
+// exists: a signal then takes effect once the file is renamed or removed,
+// so an interrupted run never leaves a `.NAME.harden-*` file behind.
+class SignalsHeld {
+ public:
+  SignalsHeld() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&held, sig);
+    active_ = ::pthread_sigmask(SIG_BLOCK, &held, &previous_) == 0;
+  }
+  ~SignalsHeld() {
+    if (active_) ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  sigset_t previous_;
+  bool active_ = false;
+};
+
 }  // namespace
 
 std::optional<std::string> write_atomically(const std::string& path, std::string_view content) {
+  SignalsHeld held;  // released on every return, after the temporary file is gone
   std::error_code ec;
   // Rewrite the target of a symlink, never the link itself.
   fs::path target = fs::canonical(path, ec);

@@ -3,7 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <atomic>
 #include <condition_variable>
@@ -33,6 +36,19 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kVersion = "harden 0.1.0";
+
+// SIGINT/SIGTERM during a batch: finish the file at hand (a write is never
+// cut in half), process no more, and exit 128+signal.
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_interrupt(int signal) { g_interrupted = signal; }
+
+void catch_interrupts() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 enum class Mode { Print, Write, Diff, Check };
 
@@ -113,8 +129,14 @@ class BatchRunner {
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
       for (std::size_t i = next++; i < files_.size(); i = next++) {
-        FileResult r = process_file(files_[i], options_[i]);
-        finish(r);
+        FileResult r;
+        if (g_interrupted) {
+          r.path = files_[i];
+          r.error = LoadError{"not processed: interrupted"};
+        } else {
+          r = process_file(files_[i], options_[i]);
+          finish(r);
+        }
         std::lock_guard lock(mutex_);
         slots_[i] = std::move(r);
         ++done_;
@@ -435,7 +457,12 @@ int run_cli(int argc, char** argv) {
   };
   bool show_progress = s.progress == "always" ||
                        (s.progress == "auto" && found.files.size() >= 50 && ::isatty(STDERR_FILENO) && !s.quiet);
+  catch_interrupts();
   BatchRunner(found.files, file_options, jobs).run(finish, emit, show_progress);
+  if (g_interrupted) {
+    fmt::print(stderr, "harden: interrupted; every file is either fully rewritten or untouched\n");
+    return 128 + g_interrupted;
+  }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (report_file.is_open()) {

@@ -71,6 +71,15 @@ std::vector<std::string> missing_capabilities(const Service& service, const Serv
   return missing;
 }
 
+// "cap_add CHOWN: <why>" for each capability the fix adds.
+std::vector<std::string> capability_reasons(const ServiceFacts& facts, const std::vector<std::string>& added) {
+  std::vector<std::string> reasons;
+  for (const InferredCapability& cap : facts.capabilities)
+    if (std::find(added.begin(), added.end(), cap.name) != added.end())
+      reasons.push_back(fmt::format("cap_add {}: {}", cap.name, cap.reason));
+  return reasons;
+}
+
 class CapDropAll final : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
@@ -101,16 +110,19 @@ class CapDropAll final : public Rule {
   // ALL comes from another service of the file (its mapping merged in, or
   // `extends`, possibly hardened earlier in this run): that service's
   // cap_add was chosen for its own image, so this service adds what its
-  // own image needs.
+  // own image needs beyond that (what the source itself lacks is left as
+  // the file has it).
   static void check_inherited_drop(const ServiceContext& ctx, const Service& source, std::vector<Finding>& findings) {
-    std::vector<std::string> missing = missing_capabilities(ctx.service, ctx.facts);
+    std::vector<std::string> missing = rules::without(missing_capabilities(ctx.service, ctx.facts),
+                                                      missing_capabilities(source, rules::facts_of(ctx, source)));
     if (missing.empty()) return;
     Finding finding = rules::make_finding(
         ctx, kInfo, rules::service_offset(ctx.service),
         fmt::format("cap_drop ALL comes from service {}, but this service also needs {}", source.name,
                     rules::join(missing)));
+    finding.reasons = capability_reasons(ctx.facts, missing);
     rules::FixBuilder fix;
-    add_needed_capabilities(ctx, fix, finding.reasons);
+    rules::add_list_items(ctx, fix, "cap_add", missing);
     fix.attach(finding, kInfo.safety);
     findings.push_back(std::move(finding));
   }
@@ -120,9 +132,7 @@ class CapDropAll final : public Rule {
   static void add_needed_capabilities(const ServiceContext& ctx, rules::FixBuilder& fix,
                                       std::vector<std::string>& reasons) {
     std::vector<std::string> missing = missing_capabilities(ctx.service, ctx.facts);
-    for (const InferredCapability& cap : ctx.facts.capabilities)
-      if (std::find(missing.begin(), missing.end(), cap.name) != missing.end())
-        reasons.push_back(fmt::format("cap_add {}: {}", cap.name, cap.reason));
+    for (std::string& reason : capability_reasons(ctx.facts, missing)) reasons.push_back(std::move(reason));
     const ImageProfile* profile = ctx.facts.profile;
     if (!ctx.facts.starts_as_root && profile && !profile->cap_add.empty())
       reasons.push_back(fmt::format(

@@ -2,6 +2,8 @@
 // with a tmpfs for each path the image must write (research §0.6-0.9).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "rule_helpers.h"
 
 namespace harden {
@@ -72,6 +74,20 @@ std::vector<std::string> wanted_tmpfs(const Service&, const ServiceFacts& facts)
   return entries;
 }
 
+// "tmpfs /var/run: <why>" for each entry the fix adds.
+std::vector<std::string> tmpfs_reasons(const ServiceFacts& facts, const std::vector<std::string>& added) {
+  std::vector<std::string> reasons;
+  for (const InferredTmpfs& tmpfs : facts.tmpfs)
+    if (std::find(added.begin(), added.end(), tmpfs_entry(tmpfs)) != added.end())
+      reasons.push_back(fmt::format("tmpfs {}: {}", tmpfs.path, tmpfs.reason));
+  return reasons;
+}
+
+std::string cannot_run_read_only(const ImageProfile& profile) {
+  return fmt::format("image {} cannot run with a read-only root filesystem: {}", profile.family,
+                     profile.notes.empty() ? std::string("no tmpfs can cover what it writes") : profile.notes);
+}
+
 class ReadOnlyRootfs final : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
@@ -90,18 +106,16 @@ class ReadOnlyRootfs final : public Rule {
         "the root filesystem is writable: a compromised process can change the service's binaries and files");
 
     if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_read_only) {
-      finding.not_fixed = fmt::format("image {} cannot run with a read-only root filesystem: {}", profile->family,
-                                      profile->notes.empty() ? std::string("no tmpfs can cover what it writes")
-                                                             : profile->notes);
+      finding.not_fixed = cannot_run_read_only(*profile);
       findings.push_back(std::move(finding));
       return;
     }
 
     rules::FixBuilder fix;
     rules::set_scalar_key(ctx, fix, "read_only", NewValue::text("true"));
-    for (const InferredTmpfs& tmpfs : ctx.facts.tmpfs)
-      finding.reasons.push_back(fmt::format("tmpfs {}: {}", tmpfs.path, tmpfs.reason));
-    rules::add_list_items(ctx, fix, "tmpfs", wanted_tmpfs(ctx.service, ctx.facts));
+    std::vector<std::string> entries = wanted_tmpfs(ctx.service, ctx.facts);
+    finding.reasons = tmpfs_reasons(ctx.facts, entries);
+    rules::add_list_items(ctx, fix, "tmpfs", entries);
     for (const std::string& note : ctx.facts.notes) finding.reasons.push_back(note);
     fix.attach(finding, kInfo.safety);
     findings.push_back(std::move(finding));
@@ -111,10 +125,12 @@ class ReadOnlyRootfs final : public Rule {
   // read_only comes from another service of the file (merged in, or
   // `extends`, possibly hardened earlier in this run): its tmpfs list was
   // chosen for its own image, so this service adds the paths its own image
-  // writes.
+  // writes beyond that (what the source itself lacks is left as the file
+  // has it).
   static void check_inherited_read_only(const ServiceContext& ctx, const Service& source,
                                         std::vector<Finding>& findings) {
-    std::vector<std::string> entries = wanted_tmpfs(ctx.service, ctx.facts);
+    std::vector<std::string> entries = rules::without(wanted_tmpfs(ctx.service, ctx.facts),
+                                                      wanted_tmpfs(source, rules::facts_of(ctx, source)));
     if (entries.empty()) return;
     Finding finding = rules::make_finding(
         ctx, kInfo, rules::service_offset(ctx.service),
@@ -123,12 +139,11 @@ class ReadOnlyRootfs final : public Rule {
     if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_read_only) {
       finding.message = fmt::format("read_only comes from service {}, but image {} cannot run read-only",
                                     source.name, profile->family);
-      finding.not_fixed = profile->notes;
+      finding.not_fixed = cannot_run_read_only(*profile);
       findings.push_back(std::move(finding));
       return;
     }
-    for (const InferredTmpfs& tmpfs : ctx.facts.tmpfs)
-      finding.reasons.push_back(fmt::format("tmpfs {}: {}", tmpfs.path, tmpfs.reason));
+    finding.reasons = tmpfs_reasons(ctx.facts, entries);
     rules::FixBuilder fix;
     rules::add_list_items(ctx, fix, "tmpfs", entries);
     fix.attach(finding, kInfo.safety);

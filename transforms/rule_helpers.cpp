@@ -351,6 +351,17 @@ bool waived_for(const ServiceContext& ctx, const Service& service, const RuleInf
 
 }  // namespace
 
+ServiceFacts facts_of(const ServiceContext& ctx, const Service& other) {
+  return infer(other, ctx.options, std::filesystem::path(ctx.doc.path).parent_path().string());
+}
+
+std::vector<std::string> without(std::vector<std::string> wanted, const std::vector<std::string>& other) {
+  wanted.erase(std::remove_if(wanted.begin(), wanted.end(),
+                              [&](const std::string& w) { return std::find(other.begin(), other.end(), w) != other.end(); }),
+               wanted.end());
+  return wanted;
+}
+
 const Service* source_service(const ServiceContext& ctx, std::string_view key, const KeyLookup& found) {
   if (found.source == KeySource::Own || !found.value) return nullptr;
   for (const Service& other : ctx.compose.services) {
@@ -370,9 +381,7 @@ bool leave_to_extended_service(const ServiceContext& ctx, const RuleInfo& rule,
   ServiceContext base_ctx{ctx.doc, ctx.compose, *base, ctx.facts, ctx.options, ctx.edits};
   if (shared_edit_problem(base_ctx) || waived_for(ctx, *base, rule)) return false;
   if (!values) return true;
-  std::string dir = std::filesystem::path(ctx.doc.path).parent_path().string();
-  ServiceFacts base_facts = infer(*base, ctx.options, dir);
-  return values(*base, base_facts) == values(ctx.service, ctx.facts);
+  return values(*base, facts_of(ctx, *base)) == values(ctx.service, ctx.facts);
 }
 
 }  // namespace harden::rules

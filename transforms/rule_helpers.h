@@ -120,6 +120,12 @@ void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view
 // `x-` anchor, or from another file.
 const Service* source_service(const ServiceContext& ctx, std::string_view key, const KeyLookup& found);
 
+// The inferred facts of another service of the file.
+ServiceFacts facts_of(const ServiceContext& ctx, const Service& other);
+
+// The items of `wanted` that `other` does not hold.
+std::vector<std::string> without(std::vector<std::string> wanted, const std::vector<std::string>& other);
+
 // What a rule would add to a service, given its facts: two services that
 // get the same values can share one fix.
 using ValuesFor = std::function<std::vector<std::string>(const Service&, const ServiceFacts&)>;

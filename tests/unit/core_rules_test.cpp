@@ -1222,3 +1222,35 @@ TEST_CASE("H102/H104: a service that merges a hardened service adds its own imag
         "    cap_add: [CHOWN, SETGID, SETUID]\n"
         "    tmpfs: [/tmp, /var/cache/nginx, /var/run]\n");
 }
+
+TEST_CASE("H102/H104: what the extended service itself goes without is left as the file has it") {
+  const std::string same_image =
+      "services:\n"
+      "  base:\n"
+      "    image: alpine:3.20\n"
+      "    cap_drop: [ALL]\n"
+      "    read_only: true\n"
+      "  worker:\n"
+      "    extends: base\n"
+      "    command: work\n";
+  CHECK(harden_text(same_image, only({"H102", "H104"})) == same_image);
+  CHECK(harden_text("services:\n"
+                    "  base:\n"
+                    "    image: alpine:3.20\n"
+                    "    cap_drop: [ALL]\n"
+                    "    read_only: true\n"
+                    "  web:\n"
+                    "    extends: base\n"
+                    "    image: nginx\n",
+                    only({"H102", "H104"})) ==
+        "services:\n"
+        "  base:\n"
+        "    image: alpine:3.20\n"
+        "    cap_drop: [ALL]\n"
+        "    read_only: true\n"
+        "  web:\n"
+        "    extends: base\n"
+        "    image: nginx\n"
+        "    cap_add: [CHOWN, SETGID, SETUID]\n"
+        "    tmpfs: [/var/cache/nginx, /var/run]\n");
+}
