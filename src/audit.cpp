@@ -1,5 +1,6 @@
 // `harden audit`: what each service may do before and after hardening.
 #include "harden/audit.h"
+#include "harden/report.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -791,28 +792,12 @@ std::string audit_text_report(const std::vector<FileAudit>& files, bool color) {
 
 namespace {
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
 
-std::string json_or_null(const std::string& text) { return text.empty() ? "null" : json_string(text); }
+std::string json_or_null(const std::string& text) { return text.empty() ? "null" : json_quote(text); }
 
 std::string json_list(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_string(items[i]);
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_quote(items[i]);
   return out + "]";
 }
 
@@ -824,7 +809,7 @@ std::string json_state(const SecurityState& s, const std::string& indent) {
   const char* kind = s.user.kind == UserKind::Root ? "root" : s.user.kind == UserKind::Named ? "named" : "unknown";
   out += in + fmt::format("\"user\": {{\"kind\": \"{}\", \"name\": {}, \"source\": {}, \"switches_to\": {}}},\n", kind,
                           json_or_null(s.user.name), json_or_null(s.user.source),
-                          s.user.switches ? json_string(s.user.switches_to) : "null");
+                          s.user.switches ? json_quote(s.user.switches_to) : "null");
   out += in + fmt::format("\"privileged\": {},\n", bool_text(s.privileged));
   const AuditCapabilities& c = s.capabilities;
   out += in + fmt::format(
@@ -835,7 +820,7 @@ std::string json_state(const SecurityState& s, const std::string& indent) {
   out += in + fmt::format("\"root_filesystem\": \"{}\",\n", s.read_only ? "read-only" : "writable");
   out += in + "\"writable_paths\": [";
   for (std::size_t i = 0; i < s.writable.size(); ++i)
-    out += (i ? ", " : "") + fmt::format("{{\"path\": {}, \"type\": \"{}\", \"source\": {}}}", json_string(s.writable[i].path),
+    out += (i ? ", " : "") + fmt::format("{{\"path\": {}, \"type\": \"{}\", \"source\": {}}}", json_quote(s.writable[i].path),
                                          s.writable[i].type, json_or_null(s.writable[i].source));
   out += "],\n";
   out += in + "\"host_access\": [";
@@ -843,14 +828,14 @@ std::string json_state(const SecurityState& s, const std::string& indent) {
     const AuditHostAccess& a = s.host_access[i];
     out += (i ? ", " : "") + fmt::format("{{\"kind\": \"{}\", \"source\": {}, \"target\": {}, \"read_only\": {}, "
                                          "\"master_key\": {}}}",
-                                         a.kind, json_string(a.source), json_string(a.target), bool_text(a.read_only),
+                                         a.kind, json_quote(a.source), json_quote(a.target), bool_text(a.read_only),
                                          bool_text(a.master_key));
   }
   out += "],\n";
   out += in + "\"host_namespaces\": " + json_list(s.host_namespaces) + ",\n";
   out += in + fmt::format("\"no_new_privileges\": {},\n", bool_text(s.no_new_privileges));
   out += in + fmt::format("\"security_opt\": {{\"seccomp\": {}, \"apparmor\": {}, \"label\": {}, \"systempaths\": \"{}\"}},\n",
-                          json_string(s.seccomp), json_string(s.apparmor), json_string(s.label),
+                          json_quote(s.seccomp), json_quote(s.apparmor), json_quote(s.label),
                           s.unconfined_systempaths ? "unconfined" : "default");
   out += in + fmt::format("\"limits\": {{\"memory\": {}, \"cpus\": {}, \"pids\": {}}},\n", json_or_null(s.memory),
                           json_or_null(s.cpus), json_or_null(s.pids));
@@ -858,8 +843,8 @@ std::string json_state(const SecurityState& s, const std::string& indent) {
   for (std::size_t i = 0; i < s.ports.size(); ++i) {
     const AuditPort& p = s.ports[i];
     out += (i ? ", " : "") + fmt::format("{{\"host_ip\": {}, \"published\": {}, \"target\": {}, \"protocol\": {}}}",
-                                         json_or_null(p.host_ip), json_or_null(p.published), json_string(p.target),
-                                         json_string(p.protocol));
+                                         json_or_null(p.host_ip), json_or_null(p.published), json_quote(p.target),
+                                         json_quote(p.protocol));
   }
   out += "],\n";
   out += in + "\"controls\": {";
@@ -878,14 +863,14 @@ std::string audit_json_report(const std::vector<FileAudit>& files) {
   for (std::size_t f = 0; f < files.size(); ++f) {
     const FileAudit& file = files[f];
     out += f ? ",\n  " : "\n  ";
-    out += "{\"path\": " + json_string(file.path) + ",\n   \"error\": ";
+    out += "{\"path\": " + json_quote(file.path) + ",\n   \"error\": ";
     if (file.error) {
       ++errors;
-      out += fmt::format("{{\"message\": {}, \"line\": {}, \"column\": {}}}", json_string(file.error->message),
+      out += fmt::format("{{\"message\": {}, \"line\": {}, \"column\": {}}}", json_quote(file.error->message),
                          file.error->line, file.error->column);
     } else if (!file.after_error.empty()) {
       ++errors;
-      out += fmt::format("{{\"message\": {}, \"line\": 0, \"column\": 0}}", json_string("hardening failed: " + file.after_error));
+      out += fmt::format("{{\"message\": {}, \"line\": 0, \"column\": 0}}", json_quote("hardening failed: " + file.after_error));
     } else {
       out += "null";
     }
@@ -894,7 +879,7 @@ std::string audit_json_report(const std::vector<FileAudit>& files) {
       const ServiceAudit& s = file.services[i];
       out += i ? ",\n    " : "\n    ";
       out += fmt::format("{{\"name\": {}, \"image\": {},\n     \"score\": {{\"before\": {}, \"after\": {}, \"max\": {}}},\n",
-                         json_string(s.name), json_or_null(s.image), s.before.score, s.after.score, kAuditMaxScore);
+                         json_quote(s.name), json_or_null(s.image), s.before.score, s.after.score, kAuditMaxScore);
       out += "     \"notes\": " + json_list(s.notes) + ",\n";
       out += "     \"before\": " + json_state(s.before, "     ") + ",\n";
       out += "     \"after\": " + json_state(s.after, "     ") + "}";

@@ -63,9 +63,7 @@ void RunSummary::add(const FileResult& r) {
   }
 }
 
-namespace {
-
-std::string json_string(std::string_view s) {
+std::string json_quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
@@ -82,16 +80,14 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-}  // namespace
-
 std::string json_report(const std::vector<FileResult>& results, const RunSummary& summary) {
   std::string out = "{\"version\": 1,\n \"files\": [";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const FileResult& r = results[i];
     out += i ? ",\n  " : "\n  ";
-    out += fmt::format("{{\"path\": {}, \"changed\": {}, \"error\": ", json_string(r.path), r.changed);
+    out += fmt::format("{{\"path\": {}, \"changed\": {}, \"error\": ", json_quote(r.path), r.changed);
     if (r.error)
-      out += fmt::format("{{\"message\": {}, \"line\": {}, \"column\": {}}}", json_string(r.error->message),
+      out += fmt::format("{{\"message\": {}, \"line\": {}, \"column\": {}}}", json_quote(r.error->message),
                          r.error->line ? std::to_string(r.error->line) : "null",
                          r.error->column ? std::to_string(r.error->column) : "null");
     else
@@ -104,19 +100,19 @@ std::string json_report(const std::vector<FileResult>& results, const RunSummary
       out += fmt::format(
           "{{\"rule\": {}, \"name\": {}, \"service\": {}, \"line\": {}, \"column\": {}, \"message\": {}, "
           "\"fixed\": {}, \"safety\": {}, \"waived\": {}",
-          json_string(f.rule->code), json_string(f.rule->name), json_string(f.service), f.line, f.column,
-          json_string(f.message), f.fixed,
-          json_string(!f.rule->has_fix ? "none" : f.rule->safety == FixSafety::Safe ? "safe" : "unsafe"),
+          json_quote(f.rule->code), json_quote(f.rule->name), json_quote(f.service), f.line, f.column,
+          json_quote(f.message), f.fixed,
+          json_quote(!f.rule->has_fix ? "none" : f.rule->safety == FixSafety::Safe ? "safe" : "unsafe"),
           f.waived);
-      if (f.waived) out += ", \"waiver_reason\": " + json_string(f.waiver_reason);
-      if (!f.not_fixed.empty()) out += ", \"not_fixed\": " + json_string(f.not_fixed);
+      if (f.waived) out += ", \"waiver_reason\": " + json_quote(f.waiver_reason);
+      if (!f.not_fixed.empty()) out += ", \"not_fixed\": " + json_quote(f.not_fixed);
       out += ", \"reasons\": [";
-      for (std::size_t k = 0; k < f.reasons.size(); ++k) out += (k ? ", " : "") + json_string(f.reasons[k]);
+      for (std::size_t k = 0; k < f.reasons.size(); ++k) out += (k ? ", " : "") + json_quote(f.reasons[k]);
       out += "]}";
     }
     out += first ? "]" : "\n  ]";
     out += ", \"notes\": [";
-    for (std::size_t k = 0; k < r.notes.size(); ++k) out += (k ? ", " : "") + json_string(r.notes[k]);
+    for (std::size_t k = 0; k < r.notes.size(); ++k) out += (k ? ", " : "") + json_quote(r.notes[k]);
     out += "]}";
   }
   out += fmt::format(

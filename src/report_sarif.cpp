@@ -62,22 +62,6 @@ struct Json {
   }
 };
 
-void escape(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        else out += c;
-    }
-  }
-  out += '"';
-}
 
 void print(std::string& out, const Json& j, int indent) {
   auto newline = [&](int level) {
@@ -88,7 +72,7 @@ void print(std::string& out, const Json& j, int indent) {
     case Json::Kind::Null: out += "null"; break;
     case Json::Kind::Bool: out += j.boolean ? "true" : "false"; break;
     case Json::Kind::Int: out += std::to_string(j.integer); break;
-    case Json::Kind::String: escape(out, j.string); break;
+    case Json::Kind::String: out += json_quote(j.string); break;
     case Json::Kind::Array:
       if (j.array.empty()) {
         out += "[]";
@@ -112,7 +96,7 @@ void print(std::string& out, const Json& j, int indent) {
       for (std::size_t i = 0; i < j.object.size(); ++i) {
         if (i) out += ',';
         newline(indent + 1);
-        escape(out, j.object[i].first);
+        out += json_quote(j.object[i].first);
         out += ": ";
         print(out, j.object[i].second, indent + 1);
       }

@@ -36,6 +36,10 @@ void write_text_summary(std::ostream& out, const RunSummary& summary, const Text
 void write_text_report(std::ostream& out, const std::vector<FileResult>& results, const RunSummary& summary,
                        const TextReportOptions& options);
 
+// A string as a JSON string literal, quotes included (shared by every
+// JSON-writing report).
+std::string json_quote(std::string_view text);
+
 // The json document of SPEC §6.
 std::string json_report(const std::vector<FileResult>& results, const RunSummary& summary);
 
