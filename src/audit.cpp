@@ -496,34 +496,14 @@ FileAudit audit_text(const std::string& path, const std::string& text, const Opt
 }
 
 FileAudit audit_file(const std::string& path, const Options& options) {
-  FileAudit audit;
-  audit.path = path;
-  std::error_code ec;
-  fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) {
-    audit.error = LoadError{"no such file"};
+  auto text = read_input_file(path, options.limits);
+  if (auto* error = std::get_if<LoadError>(&text)) {
+    FileAudit audit;
+    audit.path = path;
+    audit.error = *error;
     return audit;
   }
-  if (!fs::is_regular_file(status)) {
-    audit.error = LoadError{fs::is_directory(status) ? "is a folder, not a file" : "not a regular file"};
-    return audit;
-  }
-  if (auto size = fs::file_size(path, ec); !ec && size > options.limits.max_bytes) {
-    audit.error = LoadError{fmt::format("file is larger than the limit of {} bytes", options.limits.max_bytes)};
-    return audit;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    audit.error = LoadError{"cannot be read (permission denied?)"};
-    return audit;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    audit.error = LoadError{"read error"};
-    return audit;
-  }
-  return audit_text(path, text.str(), options);
+  return audit_text(path, std::get<std::string>(std::move(text)), options);
 }
 
 // ------------------------------------------------------------ describing a state

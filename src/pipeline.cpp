@@ -285,44 +285,34 @@ FileResult process_text(const std::string& path, std::string text, const Options
   return result;
 }
 
-FileResult process_file(const std::string& path, const Options& options) {
-  FileResult result;
-  result.path = path;
+std::variant<std::string, LoadError> read_input_file(const std::string& path, const Limits& limits) {
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory) {
-    result.error = LoadError{"cannot be read: " + ec.message()};  // e.g. a symlink loop
-    return result;
-  }
-  if (ec || !fs::exists(status)) {
-    result.error = LoadError{"no such file"};
-    return result;
-  }
-  if (fs::is_directory(status)) {
-    result.error = LoadError{"is a folder, not a file"};
-    return result;
-  }
-  if (!fs::is_regular_file(status)) {
-    result.error = LoadError{"not a regular file"};
-    return result;
-  }
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    return LoadError{"cannot be read: " + ec.message()};  // e.g. a symlink loop
+  if (ec || !fs::exists(status)) return LoadError{"no such file"};
+  if (fs::is_directory(status)) return LoadError{"is a folder, not a file"};
+  if (!fs::is_regular_file(status)) return LoadError{"not a regular file"};
   auto size = fs::file_size(path, ec);
-  if (!ec && size > options.limits.max_bytes) {
-    result.error = LoadError{fmt::format("file is larger than the limit of {} bytes", options.limits.max_bytes)};
-    return result;
-  }
+  if (!ec && size > limits.max_bytes)
+    return LoadError{fmt::format("file is larger than the limit of {} bytes", limits.max_bytes)};
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    result.error = LoadError{"cannot be read (permission denied?)"};
-    return result;
-  }
+  if (!in) return LoadError{"cannot be read (permission denied?)"};
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) {
-    result.error = LoadError{"read error"};
+  if (in.bad()) return LoadError{"read error"};
+  return text.str();
+}
+
+FileResult process_file(const std::string& path, const Options& options) {
+  auto text = read_input_file(path, options.limits);
+  if (auto* error = std::get_if<LoadError>(&text)) {
+    FileResult result;
+    result.path = path;
+    result.error = *error;
     return result;
   }
-  return process_text(path, text.str(), options);
+  return process_text(path, std::get<std::string>(std::move(text)), options);
 }
 
 }  // namespace harden

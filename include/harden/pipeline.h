@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "harden/compose.h"
@@ -27,6 +28,10 @@ struct FileResult {
 // Runs every enabled rule on `text` and applies the fixes that are allowed,
 // in passes until nothing is left to fix; every pass is verified.
 FileResult process_text(const std::string& path, std::string text, const Options& options);
+
+// Reads a file to process: its bytes, or why it cannot be (missing, a
+// folder, a symlink loop, larger than the limit, unreadable).
+std::variant<std::string, LoadError> read_input_file(const std::string& path, const Limits& limits);
 
 // Reads `path` first (limits, errors as FileResult.error).
 FileResult process_file(const std::string& path, const Options& options);
