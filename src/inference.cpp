@@ -45,28 +45,6 @@ std::string to_upper(std::string_view text) {
 
 bool iequals(std::string_view a, std::string_view b) { return to_upper(a) == to_upper(b); }
 
-// Splits on `separator` outside `${...}`, so that `${DATA:-/srv}:/data`
-// keeps its default value in one piece.
-std::vector<std::string> split_outside_variables(std::string_view text, char separator) {
-  std::vector<std::string> parts(1);
-  int depth = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
-      ++depth;
-      parts.back() += "${";
-      ++i;
-      continue;
-    }
-    if (c == '}' && depth > 0) --depth;
-    if (c == separator && depth == 0) {
-      parts.emplace_back();
-      continue;
-    }
-    parts.back() += c;
-  }
-  return parts;
-}
 
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> words;
@@ -761,6 +739,29 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
             [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
   infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service));
   return facts;
+}
+
+// Splits on `separator` outside `${...}`, so that `${DATA:-/srv}:/data`
+// keeps its default value in one piece.
+std::vector<std::string> split_outside_variables(std::string_view text, char separator) {
+  std::vector<std::string> parts(1);
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+      ++depth;
+      parts.back() += "${";
+      ++i;
+      continue;
+    }
+    if (c == '}' && depth > 0) --depth;
+    if (c == separator && depth == 0) {
+      parts.emplace_back();
+      continue;
+    }
+    parts.back() += c;
+  }
+  return parts;
 }
 
 }  // namespace harden

@@ -390,26 +390,6 @@ bool leave_to_extended_service(const ServiceContext& ctx, const RuleInfo& rule,
 
 namespace harden::rules {
 
-std::vector<std::string> split_outside_variables(std::string_view text, char separator) {
-  std::vector<std::string> parts(1);
-  int depth = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
-      ++depth;
-      parts.back() += "${";
-      ++i;
-      continue;
-    }
-    if (c == '}' && depth > 0) --depth;
-    if (c == separator && depth == 0) {
-      parts.emplace_back();
-      continue;
-    }
-    parts.back() += c;
-  }
-  return parts;
-}
 
 std::string normalise_host_path(std::string_view path) {
   std::string out;

@@ -146,7 +146,7 @@ bool leave_to_extended_service(const ServiceContext& ctx, const RuleInfo& rule,
 namespace harden::rules {
 
 // Splits on `separator` outside `${...}`: `${DATA:-/srv}:/data` is two parts.
-std::vector<std::string> split_outside_variables(std::string_view text, char separator);
+using harden::split_outside_variables;  // shared with inference
 
 // "/var//run/" -> "/var/run": duplicate and trailing slashes removed.
 std::string normalise_host_path(std::string_view path);

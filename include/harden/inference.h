@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harden/compose.h"
@@ -59,6 +60,10 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
 
 // Mounts parsed from a service's `volumes:` and `tmpfs:` (effective values).
 std::vector<Mount> read_mounts(const Service& service);
+
+// Splits on `separator` outside `${...}`, so that `${DATA:-/srv}:/data`
+// keeps its default value in one piece (volume and port strings).
+std::vector<std::string> split_outside_variables(std::string_view text, char separator);
 
 // True when `path` is `covered` or below it.
 bool path_covered(const std::string& path, const std::string& covered);
