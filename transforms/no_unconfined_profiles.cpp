@@ -51,26 +51,14 @@ class NoUnconfinedProfiles final : public Rule {
   const RuleInfo& info() const override { return kInfo; }
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
-    std::optional<KeyLookup> found = ctx.service.find("security_opt");
-    if (!found) return;
-    std::vector<std::size_t> ours = rules::matching_items(found->value, rules::is_unconfined_security_opt);
-    if (ours.empty()) return;
-    std::vector<std::size_t> others = rules::matching_items(found->value, rules::is_invalid_seccomp);
-    const Node* list = found->value->resolved();
-    for (std::size_t index : ours) {
-      const std::string& text = list->items[index].value->resolved()->value;
-      Finding finding = rules::make_finding(
-          ctx, kInfo, rules::item_offset(ctx, found, index),
-          fmt::format("security_opt {} switches off a confinement Docker applies by default", text));
-      finding.reasons.push_back(fmt::format("{} deleted: Docker applies its default profile", text));
-      std::vector<std::size_t> rest = others;
-      for (std::size_t other : ours)
-        if (other != index) rest.push_back(other);
-      rules::FixBuilder fix;
-      rules::delete_list_items(ctx, fix, "security_opt", {index}, rest);
-      fix.attach(finding, kInfo.safety);
-      findings.push_back(std::move(finding));
-    }
+    rules::flag_security_opt_items(
+        ctx, kInfo, rules::is_unconfined_security_opt, rules::is_invalid_seccomp,
+        [](const std::string& text) {
+          return fmt::format("security_opt {} switches off a confinement Docker applies by default", text);
+        },
+        [](const std::string& text) {
+          return fmt::format("{} deleted: Docker applies its default profile", text);
+        }, findings);
   }
 };
 

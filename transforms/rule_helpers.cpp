@@ -556,4 +556,30 @@ std::size_t mount_offset(const ServiceContext& ctx, const std::optional<KeyLooku
   return offset;
 }
 
+void flag_security_opt_items(const ServiceContext& ctx, const RuleInfo& info,
+                             const std::function<bool(std::string_view)>& is_ours,
+                             const std::function<bool(std::string_view)>& is_other,
+                             const std::function<std::string(const std::string&)>& message,
+                             const std::function<std::string(const std::string&)>& reason,
+                             std::vector<Finding>& findings) {
+  std::optional<KeyLookup> found = ctx.service.find("security_opt");
+  if (!found) return;
+  std::vector<std::size_t> ours = matching_items(found->value, is_ours);
+  if (ours.empty()) return;
+  std::vector<std::size_t> others = matching_items(found->value, is_other);
+  const Node* list = found->value->resolved();
+  for (std::size_t index : ours) {
+    const std::string& text = list->items[index].value->resolved()->value;
+    Finding finding = make_finding(ctx, info, item_offset(ctx, found, index), message(text));
+    finding.reasons.push_back(reason(text));
+    std::vector<std::size_t> rest = others;
+    for (std::size_t other : ours)
+      if (other != index) rest.push_back(other);
+    FixBuilder fix;
+    delete_list_items(ctx, fix, "security_opt", {index}, rest);
+    fix.attach(finding, info.safety);
+    findings.push_back(std::move(finding));
+  }
+}
+
 }  // namespace harden::rules

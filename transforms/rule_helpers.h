@@ -187,6 +187,17 @@ bool is_invalid_seccomp(std::string_view item);
 // The indices of the scalar items of a sequence that satisfy `matches`.
 std::vector<std::size_t> matching_items(const Node* sequence, const std::function<bool(std::string_view)>& matches);
 
+// One finding per `security_opt` item that `is_ours` matches, each fixed by
+// deleting that item. `is_other` matches the items another rule deletes, so
+// that the two rules together never leave the list in a broken state.
+// `message` and `reason` describe an item's text.
+void flag_security_opt_items(const ServiceContext& ctx, const RuleInfo& info,
+                             const std::function<bool(std::string_view)>& is_ours,
+                             const std::function<bool(std::string_view)>& is_other,
+                             const std::function<std::string(const std::string&)>& message,
+                             const std::function<std::string(const std::string&)>& reason,
+                             std::vector<Finding>& findings);
+
 }  // namespace harden::rules
 
 namespace harden::rules {
