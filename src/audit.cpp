@@ -299,30 +299,6 @@ void read_security_opt(const Service& service, SecurityState& state) {
 
 // ------------------------------------------------------------ reading related files
 
-class RelatedFiles {
- public:
-  explicit RelatedFiles(const Limits& limits) : limits_(limits) {}
-  const Document* load(const std::string& path) {
-    auto it = cache_.find(path);
-    if (it != cache_.end()) return it->second.get();
-    std::unique_ptr<Document> doc;
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      std::ostringstream text;
-      text << in.rdbuf();
-      LoadOptions options;
-      options.limits = limits_;
-      doc = load_document(path, text.str(), options).document;
-    }
-    const Document* raw = doc.get();
-    cache_.emplace(path, std::move(doc));
-    return raw;
-  }
-
- private:
-  Limits limits_;
-  std::map<std::string, std::unique_ptr<Document>> cache_;
-};
 
 struct Parsed {
   std::unique_ptr<Document> doc;
@@ -340,7 +316,7 @@ Parsed parse(const std::string& path, std::string text, const Options& options, 
     return parsed;
   }
   parsed.doc = std::move(loaded.document);
-  DocumentLoader loader = [&related](const std::string& p) { return related.load(p); };
+  DocumentLoader loader = related.loader();
   auto compose = read_compose(*parsed.doc, loader, path == "-" ? std::vector<std::string>{} : base_files_for(path));
   if (auto* e = std::get_if<ComposeError>(&compose)) {
     LoadError error{e->message};

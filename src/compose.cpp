@@ -1,6 +1,8 @@
 #include "harden/compose.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <regex>
 
 namespace harden {
@@ -36,6 +38,23 @@ const Node* lookup_in(const Node* mapping, std::string_view key) {
 }
 
 }  // namespace
+
+const Document* RelatedFiles::load(const std::string& path) {
+  auto it = cache_.find(path);
+  if (it != cache_.end()) return it->second.get();
+  std::unique_ptr<Document> doc;
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::ostringstream text;
+    text << in.rdbuf();
+    LoadOptions options;
+    options.limits = limits_;
+    doc = load_document(path, text.str(), options).document;
+  }
+  const Document* raw = doc.get();
+  cache_.emplace(path, std::move(doc));
+  return raw;
+}
 
 bool is_true(const Node* node) {
   if (!node) return false;

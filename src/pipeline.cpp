@@ -38,32 +38,6 @@ bool fix_allowed(const Fix& fix, const Options& options) {
   return fix.safety == FixSafety::Safe || options.unsafe_fixes;
 }
 
-// Reads files that `extends` and override files refer to, once each.
-class RelatedFiles {
- public:
-  explicit RelatedFiles(const Limits& limits) : limits_(limits) {}
-  const Document* load(const std::string& path) {
-    auto it = cache_.find(path);
-    if (it != cache_.end()) return it->second.get();
-    std::unique_ptr<Document> doc;
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      std::ostringstream text;
-      text << in.rdbuf();
-      LoadOptions options;
-      options.limits = limits_;
-      LoadResult loaded = load_document(path, text.str(), options);
-      doc = std::move(loaded.document);
-    }
-    const Document* raw = doc.get();
-    cache_.emplace(path, std::move(doc));
-    return raw;
-  }
-
- private:
-  Limits limits_;
-  std::map<std::string, std::unique_ptr<Document>> cache_;
-};
 
 struct Analysis {
   std::unique_ptr<Document> doc;
@@ -86,7 +60,7 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
   }
   a.doc = std::move(loaded.document);
   const Document& doc = *a.doc;
-  DocumentLoader loader = [&related](const std::string& p) { return related.load(p); };
+  DocumentLoader loader = related.loader();
   auto compose_or_error = read_compose(doc, loader, base_files_for(path));
   bool any_rule = std::any_of(all_rules().begin(), all_rules().end(),
                               [&](const auto& rule) { return rule_enabled(rule->info(), options); });

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,22 @@ struct Service {
 // How to read another file (for `extends: {file: ...}` and base files).
 // Returns nullptr when the file cannot be read or parsed.
 using DocumentLoader = std::function<const Document*(const std::string& path)>;
+
+// Reads the files that `extends` and override files refer to, once each,
+// for the length of one file's processing. A file that cannot be read or
+// parsed is remembered as missing.
+class RelatedFiles {
+ public:
+  explicit RelatedFiles(const Limits& limits) : limits_(limits) {}
+  const Document* load(const std::string& path);
+  DocumentLoader loader() {
+    return [this](const std::string& path) { return load(path); };
+  }
+
+ private:
+  Limits limits_;
+  std::map<std::string, std::unique_ptr<Document>> cache_;
+};
 
 struct ComposeFile {
   const Document* doc = nullptr;
