@@ -1,6 +1,7 @@
 // `harden audit`: what each service may do before and after hardening.
 #include "harden/audit.h"
 #include "harden/report.h"
+#include "harden/text.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -62,22 +63,6 @@ void add_unique(std::vector<std::string>& list, std::string item) {
   if (!contains(list, item)) list.push_back(std::move(item));
 }
 
-std::string trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return std::string(text);
-}
-
-std::string to_upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
-std::string to_lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::string normalise_capability(std::string_view name) {
   std::string cap = to_upper(trim(name));
   if (cap.starts_with("CAP_")) cap.erase(0, 4);
@@ -134,7 +119,7 @@ AuditCapabilities capabilities_of(const Service& service, bool privileged) {
 // ------------------------------------------------------------ user
 
 bool is_root_user(std::string_view user) {
-  std::string name = trim(user);
+  std::string name(trim(user));
   if (std::size_t colon = name.find(':'); colon != std::string::npos) name.erase(colon);
   return name.empty() || name == "root" || name == "0";
 }
@@ -232,7 +217,7 @@ std::optional<AuditPort> parse_port(const Node* item) {
     port.host_ip = scalar_or_empty(get(item, "host_ip"));
     port.protocol = scalar_or_empty(get(item, "protocol"));
   } else if (item && item->is_scalar()) {
-    std::string text = trim(item->value);
+    std::string text(trim(item->value));
     if (std::size_t slash = text.rfind('/'); slash != std::string::npos && text.find('}', slash) == std::string::npos) {
       port.protocol = text.substr(slash + 1);
       text.erase(slash);
@@ -262,25 +247,17 @@ std::string limit_of(const Service& service, std::string_view key, std::string_v
 
 // ------------------------------------------------------------ security_opt
 
-std::optional<bool> parse_bool(std::string_view text) {
-  for (std::string_view t : {"1", "t", "T", "true", "TRUE", "True"})
-    if (text == t) return true;
-  for (std::string_view f : {"0", "f", "F", "false", "FALSE", "False"})
-    if (text == f) return false;
-  return std::nullopt;
-}
-
 void read_security_opt(const Service& service, SecurityState& state) {
   std::vector<std::string> labels;
   for (const Node* item : items_of(service.value("security_opt"))) {
     if (!item || !item->is_scalar()) continue;
-    std::string text = trim(item->value);
+    std::string text(trim(item->value));
     std::size_t sep = text.find_first_of(":=");
     std::string key = to_lower(text.substr(0, sep));
-    std::string value = sep == std::string::npos ? std::string() : trim(text.substr(sep + 1));
+    std::string value = sep == std::string::npos ? std::string() : std::string(trim(std::string_view(text).substr(sep + 1)));
     if (key == "no-new-privileges") {
       if (sep == std::string::npos) state.no_new_privileges = true;
-      else if (auto b = parse_bool(value)) state.no_new_privileges = *b;
+      else if (auto b = parse_go_bool(value)) state.no_new_privileges = *b;
     } else if (key == "seccomp") {
       state.seccomp = value == "unconfined" ? "unconfined" : value == "default" ? "invalid (default)" : value;
     } else if (key == "apparmor") {
@@ -296,8 +273,6 @@ void read_security_opt(const Service& service, SecurityState& state) {
     for (const std::string& label : labels) state.label += (state.label.empty() ? "" : ",") + label;
   }
 }
-
-// ------------------------------------------------------------ reading related files
 
 
 struct Parsed {

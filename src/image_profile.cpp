@@ -2,6 +2,7 @@
 // for profiles and the lookup of the best profile for an image.
 
 #include "harden/image_profile.h"
+#include "harden/text.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -34,19 +35,6 @@ constexpr std::array<std::string_view, 4> kDockerHubHosts = {
 bool is_docker_hub(std::string_view registry) {
   return registry.empty() ||
          std::find(kDockerHubHosts.begin(), kDockerHubHosts.end(), registry) != kDockerHubHosts.end();
-}
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
 }
 
 bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_'; }

@@ -6,6 +6,7 @@
 // shared/research/image-runtime-facts.md §0 and §7.
 
 #include "harden/inference.h"
+#include "harden/text.h"
 
 #include <fmt/format.h>
 
@@ -23,27 +24,6 @@ namespace harden {
 namespace {
 
 // ------------------------------------------------------------ small helpers
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
-std::string to_upper(std::string_view text) {
-  std::string upper(text);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return upper;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return to_upper(a) == to_upper(b); }
 
 
 std::vector<std::string> split_words(std::string_view text) {

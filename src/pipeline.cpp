@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "harden/text.h"
 #include "harden/verify.h"
 #include "harden/waivers.h"
 
@@ -22,15 +23,9 @@ namespace {
 
 constexpr int kMaxPasses = 4;
 
-bool same_word(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool names_rule(const std::vector<std::string>& list, const RuleInfo& rule) {
   for (const std::string& item : list)
-    if (same_word(item, rule.code) || same_word(item, rule.name) || same_word(item, "all")) return true;
+    if (iequals(item, rule.code) || iequals(item, rule.name) || iequals(item, "all")) return true;
   return false;
 }
 

@@ -1,16 +1,11 @@
 #include "harden/waivers.h"
+#include "harden/text.h"
 
 #include <algorithm>
 #include <cctype>
 
 namespace harden {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool waiver_covers(const InlineWaiver& w, const RuleInfo& rule) {
   if (w.rules.empty()) return true;

@@ -2,6 +2,7 @@
 // setuid binaries or file capabilities.
 #include <fmt/format.h>
 
+#include "harden/text.h"
 #include "rule_helpers.h"
 
 namespace harden {
@@ -56,22 +57,13 @@ struct NnpSetting {
   char separator = 0;  // ':' or '=', 0 for the bare option
 };
 
-// Docker parses the value with Go's ParseBool.
-std::optional<bool> parse_bool(std::string_view text) {
-  for (std::string_view t : {"1", "t", "T", "true", "TRUE", "True"})
-    if (text == t) return true;
-  for (std::string_view f : {"0", "f", "F", "false", "FALSE", "False"})
-    if (text == f) return false;
-  return std::nullopt;
-}
-
 std::optional<NnpSetting> parse_item(std::string_view item, std::size_t index) {
   item = rules::trim(item);
   if (!item.starts_with(kOption)) return std::nullopt;
   std::string_view rest = item.substr(kOption.size());
   if (rest.empty()) return NnpSetting{index, true, 0};
   if (rest.front() != ':' && rest.front() != '=') return std::nullopt;
-  std::optional<bool> value = parse_bool(rules::trim(rest.substr(1)));
+  std::optional<bool> value = parse_go_bool(rules::trim(rest.substr(1)));
   if (!value) return std::nullopt;
   return NnpSetting{index, *value, rest.front()};
 }

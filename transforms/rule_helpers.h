@@ -10,14 +10,15 @@
 #include <vector>
 
 #include "harden/rule.h"
+#include "harden/text.h"
 
 namespace harden::rules {
 
 // ------------------------------------------------------------ text
 
-std::string to_upper(std::string_view text);
-std::string to_lower(std::string_view text);
-std::string_view trim(std::string_view text);
+using harden::to_lower;
+using harden::to_upper;
+using harden::trim;
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
 // " cap_net_raw " -> "NET_RAW": Docker upper-cases names and makes the

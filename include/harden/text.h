@@ -1,0 +1,20 @@
+// Small text helpers shared by the loader's neighbours, the rules, the
+// inference and the reports.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace harden {
+
+std::string_view trim(std::string_view text);  // ASCII white space at both ends
+std::string to_lower(std::string_view text);
+std::string to_upper(std::string_view text);
+bool iequals(std::string_view a, std::string_view b);  // ASCII, case-insensitive
+
+// A boolean as Docker reads it (Go's strconv.ParseBool): 1 t T true TRUE
+// True, 0 f F false FALSE False; anything else is not a boolean.
+std::optional<bool> parse_go_bool(std::string_view text);
+
+}  // namespace harden
