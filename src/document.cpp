@@ -18,6 +18,12 @@ const Node* Node::get(std::string_view key) const {
   return entry ? entry->value : nullptr;
 }
 
+const std::vector<const Node*>& Document::aliases_of(const Node& anchored) const {
+  static const std::vector<const Node*> none;
+  auto it = alias_index.find(&anchored);
+  return it == alias_index.end() ? none : it->second;
+}
+
 Position Document::position(std::size_t offset) const {
   auto it = std::upper_bound(line_starts.begin(), line_starts.end(), offset);
   std::size_t line = static_cast<std::size_t>(it - line_starts.begin());  // 1-based

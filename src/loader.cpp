@@ -692,6 +692,8 @@ LoadResult load_document(std::string path, std::string text, const LoadOptions& 
   try {
     SpanBuilder builder(*doc, recorder.events, options);
     builder.build();
+    for (const Node& node : doc->nodes)
+      if (node.is_alias() && node.target) doc->alias_index[node.target].push_back(&node);
   } catch (const Unsupported& u) {
     result.error = located(*doc, u.message, u.offset);
     return result;

@@ -80,11 +80,7 @@ char item_quote(const Node* sequence, char fallback) {
 
 namespace {
 
-bool aliased(const Document& doc, const Node& node) {
-  if (node.anchor.empty()) return false;
-  return std::any_of(doc.nodes.begin(), doc.nodes.end(),
-                     [&](const Node& n) { return n.is_alias() && n.target == &node; });
-}
+bool aliased(const Document& doc, const Node& node) { return !doc.aliases_of(node).empty(); }
 
 void collect_anchored(const Node& node, std::set<const Node*>& out, int depth) {
   if (depth > 200) return;
@@ -111,9 +107,8 @@ bool only_merged(const Document& doc, const Node& node) {
         if (item.value && item.value->is_alias()) merge_aliases.insert(item.value);
     }
   }
-  return std::all_of(doc.nodes.begin(), doc.nodes.end(), [&](const Node& n) {
-    return !(n.is_alias() && n.target == &node) || merge_aliases.count(&n) > 0;
-  });
+  const auto& aliases = doc.aliases_of(node);
+  return std::all_of(aliases.begin(), aliases.end(), [&](const Node* n) { return merge_aliases.count(n) > 0; });
 }
 
 }  // namespace
@@ -122,8 +117,7 @@ bool anchor_in_use(const Document& doc, const Node& node) {
   std::set<const Node*> anchored;
   collect_anchored(node, anchored, 0);
   if (anchored.empty()) return false;
-  return std::any_of(doc.nodes.begin(), doc.nodes.end(),
-                     [&](const Node& n) { return n.is_alias() && anchored.count(n.target) > 0; });
+  return std::any_of(anchored.begin(), anchored.end(), [&](const Node* n) { return aliased(doc, *n); });
 }
 
 std::optional<std::string> shared_edit_problem(const ServiceContext& ctx, std::vector<const Node*> nodes) {

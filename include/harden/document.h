@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace harden {
@@ -122,7 +123,11 @@ class Document {
   // returns the offset of `#`, or npos.
   std::size_t trailing_comment(std::size_t offset) const;
 
+  // The alias nodes that refer to an anchored node (empty when none).
+  const std::vector<const Node*>& aliases_of(const Node& anchored) const;
+
   std::vector<std::size_t> line_starts;  // filled by the loader
+  std::unordered_map<const Node*, std::vector<const Node*>> alias_index;  // filled by the loader
 };
 
 }  // namespace harden
