@@ -8,6 +8,14 @@
 #include "scalar_decode.h"
 
 namespace harden {
+
+NewValue::NewValue() = default;
+NewValue::NewValue(const NewValue&) = default;
+NewValue::NewValue(NewValue&&) noexcept = default;
+NewValue& NewValue::operator=(const NewValue&) = default;
+NewValue& NewValue::operator=(NewValue&&) noexcept = default;
+NewValue::~NewValue() = default;
+
 namespace {
 
 std::string spaces(int n) { return std::string(static_cast<std::size_t>(std::max(n, 0)), ' '); }

@@ -4,6 +4,13 @@
 
 namespace harden {
 
+Value::Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+Value::~Value() = default;
+
 Value Value::plain(std::string text) {
   Value v;
   v.kind = Kind::Scalar;

@@ -24,6 +24,15 @@ struct NewValue {
   std::vector<NewValue> items;
   std::vector<std::pair<std::string, NewValue>> entries;
 
+  // Declared here, defined in the .cpp: clang with libstdc++ 12 cannot
+  // instantiate a container of NewValue inside NewValue's implicit members.
+  NewValue();
+  NewValue(const NewValue&);
+  NewValue(NewValue&&) noexcept;
+  NewValue& operator=(const NewValue&);
+  NewValue& operator=(NewValue&&) noexcept;
+  ~NewValue();
+
   static NewValue text(std::string yaml_text);
   static NewValue sequence(std::vector<NewValue> items);
   static NewValue mapping(std::vector<std::pair<std::string, NewValue>> entries);

@@ -25,6 +25,15 @@ struct Value {
   std::vector<std::pair<Value, Value>> entries;
   std::vector<Value> items;
 
+  // Declared here, defined in the .cpp: clang with libstdc++ 12 cannot
+  // instantiate a container of Value inside Value's implicit members.
+  Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
+
   static Value null() { return {}; }
   static Value plain(std::string text);
   static Value quoted(std::string text);
