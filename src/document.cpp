@@ -29,6 +29,7 @@ Position Document::position(std::size_t offset) const {
   std::size_t line = static_cast<std::size_t>(it - line_starts.begin());  // 1-based
   if (line == 0) line = 1;
   std::size_t start = line_starts.empty() ? 0 : line_starts[line - 1];
+  if (line == 1) start = std::min(bom_size, offset);  // a byte-order mark takes no column
   return {static_cast<int>(line), static_cast<int>(offset - start) + 1};
 }
 
@@ -69,7 +70,9 @@ std::string_view Document::line_break() const {
 }
 
 int Document::column_of(std::size_t offset) const {
-  return static_cast<int>(offset - line_begin(offset));
+  std::size_t start = line_begin(offset);
+  if (start == 0) start = std::min(bom_size, offset);  // a byte-order mark takes no column
+  return static_cast<int>(offset - start);
 }
 
 std::size_t Document::trailing_comment(std::size_t offset) const {

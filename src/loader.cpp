@@ -339,7 +339,7 @@ class SpanBuilder {
       case EventType::Alias: result = build_alias(e, flow); break;
       case EventType::Scalar: result = build_scalar(e, bound, flow, parent_indent); break;
       case EventType::SeqStart: result = build_sequence(e, bound, flow); break;
-      case EventType::MapStart: result = build_mapping(e, bound, flow); break;
+      case EventType::MapStart: result = build_mapping(e, bound, flow, parent_indent); break;
       default: throw Unsupported{"unexpected event", e.pos};
     }
     --depth_;
@@ -489,7 +489,7 @@ class SpanBuilder {
     return &node;
   }
 
-  Node* build_mapping(const Event& e, std::size_t bound, bool flow) {
+  Node* build_mapping(const Event& e, std::size_t bound, bool flow, int parent_indent) {
     Node& node = new_node(NodeKind::Mapping, e);
     node.style = e.style;
     bool inner_flow = flow || e.style == CollectionStyle::Flow;
@@ -497,6 +497,10 @@ class SpanBuilder {
     set_position(node);
     register_anchor(node);
     int indent = doc_.column_of(node.content_begin);
+    // yaml-cpp reads `a:` followed by `: b` at a's column as a: {null: b}; YAML
+    // makes them siblings. A block mapping is always indented past its parent.
+    if (e.style == CollectionStyle::Block && !flow && indent <= parent_indent)
+      throw Unsupported{"invalid YAML: a mapping at its parent key's indentation", node.content_begin};
     std::size_t cursor = node.content_begin;
     // `[a: b]`: a single-pair mapping in a flow sequence has no braces.
     bool single_pair = e.style == CollectionStyle::Flow && text_[cursor] != '{';

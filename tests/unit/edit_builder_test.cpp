@@ -194,6 +194,15 @@ TEST_CASE("edit: insert_entry keeps CRLF line endings") {
          {set(path({"services", "web", "cap_drop"}), kDropAll)});
 }
 
+TEST_CASE("edit: insert_entry at the root of a file with a byte-order mark") {
+  // The mark takes no column: the new key goes at column 0, not 3.
+  auto doc = load("\xef\xbb\xbfservices:\n  web:\n    image: nginx\n");
+  EditBuilder b = builder(*doc);
+  expect(*doc, {edit_of(b.insert_entry(*doc->root(), "x-note", kTrue))},
+         "\xef\xbb\xbfservices:\n  web:\n    image: nginx\nx-note: true\n", {set(path({"x-note"}), kTrue)});
+  CHECK(doc->position(3).column == 1);
+}
+
 TEST_CASE("edit: insert_entry into a one-line flow mapping") {
   auto doc = load("services:\n  web: {image: nginx}\n  db: {}\n");
   EditBuilder b = builder(*doc);

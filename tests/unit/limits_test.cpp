@@ -172,3 +172,16 @@ TEST_CASE("loader: aliases to an anchor inside its own node load and verify") {
     if (result.error) CHECK(result.output == text);
   }
 }
+
+TEST_CASE("loader: a key at its parent key's indentation is a sibling, not a child") {
+  // yaml-cpp 0.7 reads `web:` then `: x` at web's column as web: {null: x};
+  // YAML (and Compose) read two entries. Refuse rather than agree with it.
+  for (const char* text : {"services:\n  web:\n  : x\n", "services:\n  web:\n  :  image: nginx\n"}) {
+    CAPTURE(text);
+    LoadResult r = load(text);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error->line == 3);
+    CHECK(r.error->message.find("parent key's indentation") != std::string::npos);
+  }
+  CHECK(load("services:\n  web:\n  - x\n").ok());  // a block sequence may sit at its key's column
+}
