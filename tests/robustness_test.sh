@@ -352,6 +352,17 @@ else
   skip "folder where no temporary file can be created" "neither chattr +i nor a read-only bind mount is permitted"
 fi
 
+mkdir -p renamefail
+printf '%s' "$VALID" > renamefail/compose.yml
+if chattr +i renamefail/compose.yml 2>/dev/null; then
+  # The folder is writable, so the temporary file is written; the rename
+  # over an immutable file fails with EPERM.
+  expect_write_fails "failing rename (the target is immutable, chattr +i)" renamefail/compose.yml
+  chattr -i renamefail/compose.yml
+else
+  skip "failing rename" "chattr +i is not permitted here"
+fi
+
 echo "== signals during --write of many files: every file original or fully hardened"
 mkdir -p sig-src
 i=0

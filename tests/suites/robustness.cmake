@@ -20,3 +20,11 @@ add_test(NAME fuzz_regressions
                  $<TARGET_FILE:fuzz_replay_loader> $<TARGET_FILE:fuzz_replay_edits>
                  $<TARGET_FILE:fuzz_replay_pipeline> ${FUZZ_REGRESSIONS})
 set_tests_properties(fuzz_regressions PROPERTIES LABELS "robustness;fuzz" TIMEOUT 300)
+
+# Batch concurrency: a few thousand files with failures mixed in give the same
+# report, exit code and files with -j 1 and -j 8. scripts/test runs it again
+# with a ThreadSanitizer build and more files.
+add_test(NAME batch_concurrency
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/batch_concurrency_test.sh $<TARGET_FILE:harden>
+                 ${CMAKE_SOURCE_DIR}/../shared 4)
+set_tests_properties(batch_concurrency PROPERTIES LABELS "robustness;concurrency;slow" TIMEOUT 1200)
