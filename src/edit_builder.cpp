@@ -218,6 +218,36 @@ bool subtree_opaque(const Node& node) {
   return false;
 }
 
+namespace {
+
+// An anchored node inside `node` (`node` itself too when `with_self`) that an
+// alias outside [begin, end) refers to: removing the span would leave that
+// alias undefined, or pointing at an earlier anchor of the same name.
+const Node* anchor_used_outside(const Document& doc, const Node& node, std::size_t begin, std::size_t end,
+                                bool with_self) {
+  if (with_self && !node.anchor.empty()) {
+    for (const Node* alias : doc.aliases_of(node))
+      if (alias->begin < begin || alias->begin >= end) return &node;
+  }
+  for (const MapEntry& e : node.entries) {
+    for (const Node* child : {e.key, e.value})
+      if (child)
+        if (const Node* found = anchor_used_outside(doc, *child, begin, end, true)) return found;
+  }
+  for (const SeqItem& item : node.items)
+    if (item.value)
+      if (const Node* found = anchor_used_outside(doc, *item.value, begin, end, true)) return found;
+  return nullptr;
+}
+
+EditRefusal anchor_refusal(const Node& anchored) {
+  return EditRefusal{fmt::format("&{} is used by an alias elsewhere in the file; removing it would break that alias",
+                                 anchored.anchor),
+                     anchored.begin};
+}
+
+}  // namespace
+
 std::optional<EditRefusal> EditBuilder::check_editable(const Node& node) const {
   if (node.opaque)
     return EditRefusal{"this scalar could not be modelled exactly; it is left as written", node.content_begin};
@@ -411,6 +441,8 @@ EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping
   const Node& old = *entry.value;
   if (subtree_opaque(old)) return EditRefusal{"this value could not be modelled exactly", old.content_begin};
   if (old.is_alias()) return EditRefusal{"the value is an alias; edit the anchored node instead", old.content_begin};
+  // The value's own anchor stays (the new value takes it); anchors below it go.
+  if (const Node* anchored = anchor_used_outside(doc_, old, old.begin, old.end, false)) return anchor_refusal(*anchored);
   int column = doc_.column_of(entry.begin);
   std::size_t colon = colon_after_key(doc_, entry);
   if (colon >= doc_.text.size()) return EditRefusal{"no ':' after the key", entry.begin};
@@ -426,6 +458,9 @@ EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) con
   if (index >= mapping.entries.size()) return EditRefusal{"no such entry", mapping.content_begin};
   const MapEntry& entry = mapping.entries[index];
   if (subtree_opaque(*entry.value)) return EditRefusal{"this entry could not be modelled exactly", entry.begin};
+  for (const Node* part : {entry.key, entry.value})
+    if (const Node* anchored = part ? anchor_used_outside(doc_, *part, entry.begin, entry.end, true) : nullptr)
+      return anchor_refusal(*anchored);
   if (mapping.is_flow()) {
     if (flow_with_comments(doc_, mapping))
       return EditRefusal{"a multi-line flow mapping with comments cannot be edited safely", mapping.content_begin};
@@ -444,6 +479,8 @@ EditResult EditBuilder::delete_item(const Node& sequence, std::size_t index, con
   if (index >= sequence.items.size()) return EditRefusal{"no such item", sequence.content_begin};
   const SeqItem& item = sequence.items[index];
   if (subtree_opaque(*item.value)) return EditRefusal{"this item could not be modelled exactly", item.begin};
+  if (const Node* anchored = anchor_used_outside(doc_, *item.value, item.begin, item.end, true))
+    return anchor_refusal(*anchored);
   if (sequence.is_flow()) {
     if (flow_with_comments(doc_, sequence))
       return EditRefusal{"a multi-line flow sequence with comments cannot be edited safely", sequence.content_begin};

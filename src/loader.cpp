@@ -674,7 +674,27 @@ LoadResult load_document(std::string path, std::string text, const LoadOptions& 
   try {
     std::istringstream input(doc->text);
     YAML::Parser parser(input);
+    // yaml-cpp 0.7 can hand out empty document after empty document without
+    // reading on (seen on some malformed input): stop when one starts where
+    // the previous one did.
+    std::size_t previous_events = 0;
+    std::size_t previous_start = std::string::npos;
     while (parser.HandleNextDocument(recorder)) {
+      std::size_t start = recorder.events.size() > previous_events ? recorder.events[previous_events].pos
+                                                                   : std::string::npos;
+      if (start != std::string::npos && start == previous_start) {
+        Position p = doc->position(start);
+        std::size_t at = start;
+        while (at < doc->text.size() && (doc->text[at] == ' ' || doc->text[at] == '\n' || doc->text[at] == '\r')) ++at;
+        std::string what = at < doc->text.size() && std::string_view(",]}").find(doc->text[at]) != std::string_view::npos
+                               ? fmt::format("unexpected '{}'", doc->text[at])
+                               : std::string("the parser makes no progress here");
+        if (at < doc->text.size()) p = doc->position(at);
+        result.error = LoadError{"invalid YAML: " + what, p.line, p.column};
+        return result;
+      }
+      previous_start = start;
+      previous_events = recorder.events.size();
     }
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own depth guard (its message is just "bad file").

@@ -531,6 +531,27 @@ TEST_CASE("edit: replace_value") {
 
 // ---------------------------------------------------------------- delete_entry
 
+TEST_CASE("edit: deleting or replacing an anchor that an alias elsewhere uses is refused") {
+  auto doc = load("services:\n  a:\n    image: &img nginx\n    labels:\n      x: &lab 1\n  b:\n    image: *img\n"
+                  "    labels:\n      y: *lab\n  c:\n    image: &own redis\n    command: [*own]\n");
+  EditBuilder b = builder(*doc);
+  const Node& services = at(*doc, {"services"});
+  CHECK(refusal_of(b.delete_entry(services, 0)).find("&img is used by an alias") != std::string::npos);
+  CHECK(refusal_of(b.delete_entry(at(*doc, {"services", "a"}), 0)).find("&img") != std::string::npos);
+  CHECK(refusal_of(b.replace_value(entry_at(*doc, {"services", "a", "labels"}), at(*doc, {"services", "a"}),
+                                   NewValue::text("{}")))
+            .find("&lab") != std::string::npos);
+  // An anchor used only inside what goes is no obstacle; nor is an alias that goes.
+  expect(*doc, {edit_of(b.delete_entry(services, 2))},
+         "services:\n  a:\n    image: &img nginx\n    labels:\n      x: &lab 1\n  b:\n    image: *img\n"
+         "    labels:\n      y: *lab\n",
+         {remove(path({"services", "c"}))});
+  expect(*doc, {edit_of(b.delete_entry(services, 1))},
+         "services:\n  a:\n    image: &img nginx\n    labels:\n      x: &lab 1\n  c:\n    image: &own redis\n"
+         "    command: [*own]\n",
+         {remove(path({"services", "b"}))});
+}
+
 TEST_CASE("edit: delete_entry") {
   SUBCASE("a middle entry with its trailing comment; comments around stay") {
     auto doc = load("services:\n  web:\n    image: nginx\n    # why\n    privileged: true # needed?\n    restart: always\n");

@@ -185,3 +185,14 @@ TEST_CASE("loader: a key at its parent key's indentation is a sibling, not a chi
   }
   CHECK(load("services:\n  web:\n  - x\n").ok());  // a block sequence may sit at its key's column
 }
+
+TEST_CASE("loader: input on which yaml-cpp hands out endless empty documents fails fast") {
+  // yaml-cpp 0.7 returns empty documents forever for a leading ','.
+  for (const char* text : {",x\n", ",# comment\n    ports: !override\n        - \"4444\"\n", "\n  ]\n"}) {
+    CAPTURE(text);
+    LoadResult r = load(text);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error->message.find("invalid YAML") == 0);
+    CHECK(r.error->message.find("nodes") == std::string::npos);  // not the node limit
+  }
+}
