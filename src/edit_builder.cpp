@@ -240,6 +240,24 @@ const Node* anchor_used_outside(const Document& doc, const Node& node, std::size
   return nullptr;
 }
 
+// Text added at the end of a file without a final line break puts a break
+// after the last line; inside a block scalar that keeps its last break
+// (`|`, `|+`, not `|-`) the break becomes part of the value.
+std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
+  for (const Node& node : doc.nodes) {
+    bool block = node.scalar_style == ScalarStyle::Literal || node.scalar_style == ScalarStyle::Folded;
+    if (!block || !node.is_scalar() || node.end < doc.text.size()) continue;
+    std::size_t header_end = doc.line_end(node.content_begin);
+    std::string_view header(doc.text.data() + node.content_begin, header_end - node.content_begin);
+    std::size_t comment = header.find('#');
+    if (header.substr(0, comment).find('-') == std::string_view::npos)
+      return EditRefusal{"the file ends inside a block scalar with no final line break; adding after it would change "
+                         "its value",
+                         node.content_begin};
+  }
+  return std::nullopt;
+}
+
 EditRefusal anchor_refusal(const Node& anchored) {
   return EditRefusal{fmt::format("&{} is used by an alias elsewhere in the file; removing it would break that alias",
                                  anchored.anchor),
@@ -391,7 +409,10 @@ EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, 
   std::size_t at = doc_.next_line_begin(last.end);
   std::string line = spaces(column) + std::string(key) + ":" + render_after_key(value, column, eol, false);
   bool at_end_without_break = at >= doc_.text.size() && (doc_.text.empty() || doc_.text.back() != '\n');
-  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line, column};
+  if (at_end_without_break) {
+    if (auto refusal = ends_in_block_scalar(doc_)) return *refusal;
+    return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line, column};
+  }
   return Edit{at, at, line + std::string(eol), column};
 }
 
@@ -426,7 +447,10 @@ EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value)
   bool at_end_without_break = at >= doc_.text.size() && (doc_.text.empty() || doc_.text.back() != '\n');
   // A sequence at its key's column (`key:\n- x`) still belongs inside the key.
   int depth = column + 1;
-  if (at_end_without_break) return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line, depth};
+  if (at_end_without_break) {
+    if (auto refusal = ends_in_block_scalar(doc_)) return *refusal;
+    return Edit{doc_.text.size(), doc_.text.size(), std::string(eol) + line, depth};
+  }
   return Edit{at, at, line + std::string(eol), depth};
 }
 

@@ -618,6 +618,11 @@ std::optional<LoadError> check_encoding(std::string_view text) {
     }
     int column = static_cast<int>(i - line_start) + 1;
     if (c == 0) return LoadError{"NUL byte in the input (binary file?)", line, column};
+    // YAML reads a lone CR as a line break; harden's line arithmetic (and
+    // every Compose file seen) knows LF and CRLF only.
+    if (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))
+      return LoadError{"a carriage return without a line feed: only LF and CRLF line endings are supported", line,
+                       column};
     if (c < 0x80) {
       ++i;
       continue;

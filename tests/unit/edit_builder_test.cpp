@@ -203,6 +203,22 @@ TEST_CASE("edit: insert_entry at the root of a file with a byte-order mark") {
   CHECK(doc->position(3).column == 1);
 }
 
+TEST_CASE("edit: nothing is added after a block scalar that ends the file without a line break") {
+  // `|` keeps its last line break: a break added after "r" would join the value.
+  auto doc = load("services:\n  web:\n    command: |\n      run\n      r");
+  EditBuilder b = builder(*doc);
+  CHECK(refusal_of(b.insert_entry(at(*doc, {"services", "web"}), "read_only", kTrue)).find("block scalar") !=
+        std::string::npos);
+  auto list = load("services:\n  web:\n    command:\n      - |\n        r");
+  CHECK(refusal_of(builder(*list).append_item(at(*list, {"services", "web", "command"}), kTrue)).find("block scalar") !=
+        std::string::npos);
+  // `|-` drops it: the insertion is safe.
+  auto strip = load("services:\n  web:\n    command: |-\n      r");
+  expect(*strip, {edit_of(builder(*strip).insert_entry(at(*strip, {"services", "web"}), "read_only", kTrue))},
+         "services:\n  web:\n    command: |-\n      r\n    read_only: true",
+         {set(path({"services", "web", "read_only"}), kTrue)});
+}
+
 TEST_CASE("edit: insert_entry into a one-line flow mapping") {
   auto doc = load("services:\n  web: {image: nginx}\n  db: {}\n");
   EditBuilder b = builder(*doc);

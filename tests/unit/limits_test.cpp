@@ -196,3 +196,12 @@ TEST_CASE("loader: input on which yaml-cpp hands out endless empty documents fai
     CHECK(r.error->message.find("nodes") == std::string::npos);  // not the node limit
   }
 }
+
+TEST_CASE("encoding: a carriage return without a line feed is refused with its position") {
+  auto error = check_encoding("services:\n  web:\r  ?\rweb:\n");
+  REQUIRE(error.has_value());
+  CHECK(error->line == 2);
+  CHECK(error->column == 7);
+  CHECK(check_encoding("a: b\r").has_value());
+  CHECK_FALSE(check_encoding("a: b\r\nc: d\n").has_value());
+}
