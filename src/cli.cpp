@@ -244,7 +244,9 @@ int run_cli(int argc, char** argv) {
   auto* no_config = app.add_flag("--no-config", s.no_config, "read no .harden.yaml");
   config_opt->excludes(no_config);
   app.add_option("-j,--jobs", s.jobs, "worker threads (default: all cores)");
-  app.add_option("--glob", s.globs, "more file name patterns to treat as compose files in folders");
+  // One pattern per --glob, so that `--glob "*.yaml" services/` keeps services/ a path.
+  app.add_option("--glob", s.globs, "another file name pattern to treat as a compose file in folders (repeatable)")
+      ->allow_extra_args(false);
   app.add_flag("--no-ignore", s.no_ignore, "also process files that .gitignore ignores");
   app.add_option("--progress", s.progress, "progress on stderr: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
