@@ -258,6 +258,10 @@ std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
   return std::nullopt;
 }
 
+EditRefusal tab_refusal() {
+  return EditRefusal{"a blank line of this file holds a tab; remove it to let harden edit the file", 0};
+}
+
 EditRefusal anchor_refusal(const Node& anchored) {
   return EditRefusal{fmt::format("&{} is used by an alias elsewhere in the file; removing it would break that alias",
                                  anchored.anchor),
@@ -267,6 +271,7 @@ EditRefusal anchor_refusal(const Node& anchored) {
 }  // namespace
 
 std::optional<EditRefusal> EditBuilder::check_editable(const Node& node) const {
+  if (doc_.tab_on_blank_line) return tab_refusal();
   if (node.opaque)
     return EditRefusal{"this scalar could not be modelled exactly; it is left as written", node.content_begin};
   return std::nullopt;
@@ -378,15 +383,28 @@ Edit delete_lines(const Document& doc, std::size_t begin, std::size_t end) {
   return Edit{from, to, ""};
 }
 
+// The `:` after an entry's key, past white space and comments; the end of
+// the text when the entry has none (`{a, b}`, `? a`).
 std::size_t colon_after_key(const Document& doc, const MapEntry& entry) {
+  const std::string& text = doc.text;
   std::size_t i = entry.key->end;
-  while (i < doc.text.size() && doc.text[i] != ':') ++i;
-  return i;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (c == '#') {
+      i = doc.next_line_begin(i);
+    } else {
+      break;
+    }
+  }
+  return i < text.size() && text[i] == ':' ? i : text.size();
 }
 
 }  // namespace
 
 EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, const NewValue& value) const {
+  if (doc_.tab_on_blank_line) return tab_refusal();
   if (!mapping.is_mapping()) return EditRefusal{"not a mapping", mapping.content_begin};
   if (mapping.is_flow()) {
     if (flow_with_comments(doc_, mapping))
@@ -417,6 +435,7 @@ EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, 
 }
 
 EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value) const {
+  if (doc_.tab_on_blank_line) return tab_refusal();
   if (!sequence.is_sequence()) return EditRefusal{"not a sequence", sequence.content_begin};
   if (sequence.is_flow()) {
     if (flow_with_comments(doc_, sequence))
@@ -462,6 +481,7 @@ EditResult EditBuilder::replace_scalar(const Node& scalar, std::string_view yaml
 }
 
 EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping, const NewValue& value) const {
+  if (doc_.tab_on_blank_line) return tab_refusal();
   const Node& old = *entry.value;
   if (subtree_opaque(old)) return EditRefusal{"this value could not be modelled exactly", old.content_begin};
   if (old.is_alias()) return EditRefusal{"the value is an alias; edit the anchored node instead", old.content_begin};
@@ -479,6 +499,7 @@ EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping
 }
 
 EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) const {
+  if (doc_.tab_on_blank_line) return tab_refusal();
   if (index >= mapping.entries.size()) return EditRefusal{"no such entry", mapping.content_begin};
   const MapEntry& entry = mapping.entries[index];
   if (subtree_opaque(*entry.value)) return EditRefusal{"this entry could not be modelled exactly", entry.begin};
@@ -500,6 +521,7 @@ EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) con
 }
 
 EditResult EditBuilder::delete_item(const Node& sequence, std::size_t index, const MapEntry* owner) const {
+  if (doc_.tab_on_blank_line) return tab_refusal();
   if (index >= sequence.items.size()) return EditRefusal{"no such item", sequence.content_begin};
   const SeqItem& item = sequence.items[index];
   if (subtree_opaque(*item.value)) return EditRefusal{"this item could not be modelled exactly", item.begin};
@@ -516,6 +538,7 @@ EditResult EditBuilder::delete_item(const Node& sequence, std::size_t index, con
     if (!owner || !sequence.anchor.empty())
       return EditRefusal{"deleting the only item would leave the sequence empty", item.begin};
     std::size_t colon = colon_after_key(doc_, *owner);
+    if (colon >= doc_.text.size()) return EditRefusal{"no ':' after the key", owner->begin};
     return Edit{colon + 1, doc_.line_end(sequence.end), " []"};
   }
   if (!starts_line(doc_, item.begin)) return EditRefusal{"this item shares its line with other content", item.begin};

@@ -219,7 +219,7 @@ class SpanBuilder {
     return last;
   }
 
-  std::size_t plain_scalar_end(std::size_t start, std::size_t limit, bool flow) const {
+  std::size_t plain_scalar_end(std::size_t start, std::size_t limit, bool flow, int parent_indent) const {
     std::size_t end = plain_line_end(start, limit, flow);
     std::size_t i = end;
     while (true) {
@@ -232,7 +232,12 @@ class SpanBuilder {
       char c = text_[i];
       if (c == '#') break;
       auto followed_by_space = [&](std::size_t k) { return k + 1 >= text_.size() || is_space(text_[k + 1]); };
-      if ((c == '-' || c == '?' || c == ':') && followed_by_space(i)) break;
+      // On a continuation line indented past the parent, `- ` and `? ` are
+      // plain text (only the first line may not start with an indicator);
+      // `: ` never is.
+      bool continues = !flow && doc_.column_of(i) > parent_indent;
+      if ((c == '-' || c == '?') && followed_by_space(i) && !continues) break;
+      if (c == ':' && followed_by_space(i)) break;
       if (flow && (is_flow_indicator(c) || c == ':')) break;
       if (i == line_start && (text_.compare(i, 3, "---") == 0 || text_.compare(i, 3, "...") == 0)) break;
       std::size_t line_end = plain_line_end(i, limit, flow);
@@ -421,7 +426,7 @@ class SpanBuilder {
       node.end = block_scalar_end(c, bound, parent_indent);
     } else {
       node.scalar_style = ScalarStyle::Plain;
-      node.end = plain_scalar_end(c, std::max(bound, c), flow);
+      node.end = plain_scalar_end(c, std::max(bound, c), flow, parent_indent);
     }
     set_position(node);
     register_anchor(node);
@@ -430,7 +435,17 @@ class SpanBuilder {
   }
 
   void register_anchor(Node& node) {
-    if (!node.anchor.empty()) anchors_[node.anchor] = &node;
+    if (node.anchor.empty()) return;
+    // yaml-cpp takes `&&a:` as the anchor "&a:"; YAML allows it, but such a
+    // name is a typo far more often than a choice, and edits near it are
+    // not safe to reason about. Compose files name anchors with these.
+    for (char c : node.anchor)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
+          static_cast<unsigned char>(c) < 0x80)
+        throw Unsupported{fmt::format("unsupported anchor name '&{}' (use letters, digits, '_', '-' or '.')",
+                                      node.anchor),
+                          node.begin};
+    anchors_[node.anchor] = &node;
   }
 
   // Finds the next structural character at or after `i`, skipping white
@@ -577,6 +592,13 @@ void index_lines(Document& doc) {
     if (t[i] == '\n') doc.line_starts.push_back(i + 1);
     else if (t[i] == '\r' && (i + 1 >= t.size() || t[i + 1] != '\n')) doc.line_starts.push_back(i + 1);
   }
+  doc.tab_on_blank_line = false;
+  for (std::size_t start : doc.line_starts) {
+    std::size_t end = start;
+    bool tab = false;
+    while (end < t.size() && (t[end] == ' ' || t[end] == '\t')) tab |= t[end++] == '\t';
+    if (tab && (end >= t.size() || t[end] == '\n' || t[end] == '\r')) doc.tab_on_blank_line = true;
+  }
 }
 
 // yaml-cpp reports a tab used for indentation as some later symptom
@@ -620,6 +642,9 @@ std::optional<LoadError> check_encoding(std::string_view text) {
     if (c == 0) return LoadError{"NUL byte in the input (binary file?)", line, column};
     // YAML reads a lone CR as a line break; harden's line arithmetic (and
     // every Compose file seen) knows LF and CRLF only.
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+      return LoadError{fmt::format("control character U+{:04X} in the input (YAML does not allow it)", c), line,
+                       column};
     if (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))
       return LoadError{"a carriage return without a line feed: only LF and CRLF line endings are supported", line,
                        column};

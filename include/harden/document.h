@@ -127,6 +127,9 @@ class Document {
   const std::vector<const Node*>& aliases_of(const Node& anchored) const;
 
   std::vector<std::size_t> line_starts;  // filled by the loader
+  // A blank line holds a tab: yaml-cpp reads such lines differently once a
+  // value near them changes, so the edit builder leaves these files alone.
+  bool tab_on_blank_line = false;
   std::unordered_map<const Node*, std::vector<const Node*>> alias_index;  // filled by the loader
 };
 

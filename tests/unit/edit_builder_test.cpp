@@ -568,6 +568,38 @@ TEST_CASE("edit: deleting or replacing an anchor that an alias elsewhere uses is
          {remove(path({"services", "b"}))});
 }
 
+TEST_CASE("edit: a plain scalar continued on lines that start with '- ' keeps its whole span") {
+  // `ports: e` continued by `- "8080"` lines indented past the key is one
+  // scalar, "e - "8080" - "6899"": deleting the next service keeps it whole.
+  auto doc = load("services:\n  a:\n    ports: e\n     - \"8080\"\n      - \"6899\"\n  b:\n    x: 1\n  c:\n    x: 2\n");
+  CHECK(at(*doc, {"services", "a", "ports"}).value == "e - \"8080\" - \"6899\"");
+  CHECK_FALSE(at(*doc, {"services", "a", "ports"}).opaque);
+  expect(*doc, {edit_of(builder(*doc).delete_entry(at(*doc, {"services"}), 1))},
+         "services:\n  a:\n    ports: e\n     - \"8080\"\n      - \"6899\"\n  c:\n    x: 2\n",
+         {remove(path({"services", "b"}))});
+}
+
+TEST_CASE("edit: replace_value finds the entry's own ':' or refuses") {
+  // `privileged:image` in a flow mapping is one key with no value: the ':'
+  // inside it, or in a later entry, is not this entry's.
+  auto doc = load("services:\n  web: {image:% nginx, privileged:image}\n");
+  const Node& web = at(*doc, {"services", "web"});
+  CHECK(refusal_of(builder(*doc).replace_value(web.entries[0], web, kTrue)).find("':'") != std::string::npos);
+  auto spaced = load("? a\n# note\n: b\n");
+  const Node& root = *spaced->root();
+  expect(*spaced, {edit_of(builder(*spaced).replace_value(root.entries[0], root, kTrue))}, "? a\n# note\n: true\n",
+         {set(path({"a"}), kTrue)});
+}
+
+TEST_CASE("edit: a file with a tab on a blank line loads but is not edited") {
+  // yaml-cpp reads `b:` + a tab-only line, but not `b: x` + the same line.
+  auto doc = load("b:\n\t\t\nc: 1\n");
+  CHECK(doc->tab_on_blank_line);
+  CHECK(refusal_of(builder(*doc).replace_value(doc->root()->entries[0], *doc->root(), kTrue)).find("tab") !=
+        std::string::npos);
+  CHECK(refusal_of(builder(*doc).insert_entry(*doc->root(), "d", kTrue)).find("tab") != std::string::npos);
+}
+
 TEST_CASE("edit: delete_entry") {
   SUBCASE("a middle entry with its trailing comment; comments around stay") {
     auto doc = load("services:\n  web:\n    image: nginx\n    # why\n    privileged: true # needed?\n    restart: always\n");

@@ -205,3 +205,20 @@ TEST_CASE("encoding: a carriage return without a line feed is refused with its p
   CHECK(check_encoding("a: b\r").has_value());
   CHECK_FALSE(check_encoding("a: b\r\nc: d\n").has_value());
 }
+
+TEST_CASE("encoding: C0 control characters and DEL are refused with a position") {
+  auto error = check_encoding("services:\n  \x01web:\n");
+  REQUIRE(error.has_value());
+  CHECK(error->line == 2);
+  CHECK(error->column == 3);
+  CHECK(error->message.find("U+0001") != std::string::npos);
+  CHECK(check_encoding("a: \x7f\n").has_value());
+  CHECK_FALSE(check_encoding("a:\tb\r\n").has_value());
+}
+
+TEST_CASE("anchors: names outside letters, digits, '_', '-' and '.' are refused") {
+  LoadResult r = load("x: {&&a: b, c: d}\n");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error->message.find("unsupported anchor name") != std::string::npos);
+  CHECK(load("x: &web-base.v1_2 {a: b}\ny: *web-base.v1_2\n").ok());
+}
