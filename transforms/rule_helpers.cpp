@@ -153,6 +153,11 @@ std::size_t value_offset(const Service& service, const KeyLookup& found) {
   return service_offset(service);
 }
 
+std::size_t key_offset(const Service& service, const KeyLookup& found) {
+  if (found.source == KeySource::Own && found.entry && found.entry->key) return found.entry->key->content_begin;
+  return service_offset(service);
+}
+
 Finding make_finding(const ServiceContext& ctx, const RuleInfo& rule, std::size_t offset, std::string message) {
   Finding finding;
   finding.rule = &rule;

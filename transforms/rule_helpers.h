@@ -69,6 +69,12 @@ std::size_t service_offset(const Service& service);
 // inherited one in another file).
 std::size_t value_offset(const Service& service, const KeyLookup& found);
 
+// Where a finding about something missing inside a key points: the key's
+// own line when the service writes it (`cap_drop:`, `security_opt:`), else
+// the service's key. The first item of a block list is not the place: the
+// list lacks an item, no item is wrong.
+std::size_t key_offset(const Service& service, const KeyLookup& found);
+
 Finding make_finding(const ServiceContext& ctx, const RuleInfo& rule, std::size_t offset, std::string message);
 
 Path path_with(Path path, PathStep step);

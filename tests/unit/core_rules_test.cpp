@@ -403,6 +403,36 @@ TEST_CASE("H103: appended to an existing list, with its separator") {
         "services:\n  web:\n    security_opt: [\"apparmor:unconfined\", \"no-new-privileges:true\"]\n    image: nginx\n");
 }
 
+TEST_CASE("H102, H103: a list that lacks the item is reported at its key, a false item at that item") {
+  const std::string text =
+      "services:\n"
+      "  web:\n"
+      "    image: nginx\n"
+      "    cap_drop:\n"
+      "      - NET_RAW\n"
+      "    security_opt:\n"
+      "      - label=disable\n"
+      "  api:\n"
+      "    image: nginx\n"
+      "    security_opt:\n"
+      "      - no-new-privileges:false\n";
+  FileResult result = process_text("compose.yaml", text, only({"H102", "H103"}));
+  const Finding* drop = finding_of(result, "H102", "web");
+  const Finding* missing = finding_of(result, "H103", "web");
+  const Finding* flipped = finding_of(result, "H103", "api");
+  REQUIRE(drop);
+  REQUIRE(missing);
+  REQUIRE(flipped);
+  CHECK(drop->line == 4);
+  CHECK(missing->line == 6);
+  CHECK(flipped->line == 11);
+  // No list at all: the service's key.
+  FileResult bare = process_text("compose.yaml", "services:\n  web:\n    image: nginx\n", only({"H102", "H103"}));
+  REQUIRE(bare.findings.size() == 2);
+  CHECK(bare.findings[0].line == 2);
+  CHECK(bare.findings[1].line == 2);
+}
+
 TEST_CASE("H103: every accepted spelling counts as set") {
   for (std::string spelling : {"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true",
                                "no-new-privileges=1"}) {
