@@ -500,9 +500,17 @@ bool is_unconfined_security_opt(std::string_view item) {
   return false;
 }
 
+bool is_seccomp_in_label(std::string_view item) {
+  std::optional<SecurityOpt> opt = parse_security_opt(item);
+  if (!opt || opt->key != "label") return false;
+  std::string value = to_lower(opt->value);
+  return value == "seccomp" || value.starts_with("seccomp:") || value.starts_with("seccomp=");
+}
+
 bool is_invalid_seccomp(std::string_view item) {
   std::string_view text = trim(item);
   if (text == "seccomp") return true;  // no value at all
+  if (is_seccomp_in_label(text)) return true;
   std::optional<SecurityOpt> opt = parse_security_opt(text);
   if (!opt || opt->key != "seccomp") return false;
   const std::string value = to_lower(opt->value);

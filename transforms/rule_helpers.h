@@ -189,8 +189,11 @@ namespace harden::rules {
 // H110: seccomp/apparmor/systempaths=unconfined, label=disable (`:` or `=`).
 bool is_unconfined_security_opt(std::string_view item);
 // H111: a seccomp value Docker rejects or reads as a file name by mistake
-// (`seccomp=default`, an empty value, `runtime/default`...).
+// (`seccomp=default`, an empty value, `runtime/default`...), or a seccomp
+// setting written as an SELinux label option (`label:seccomp:unconfined`).
 bool is_invalid_seccomp(std::string_view item);
+// `label:seccomp...`: Docker hands it to SELinux, which rejects it.
+bool is_seccomp_in_label(std::string_view item);
 // The indices of the scalar items of a sequence that satisfy `matches`.
 std::vector<std::size_t> matching_items(const Node* sequence, const std::function<bool(std::string_view)>& matches);
 

@@ -237,6 +237,46 @@ TEST_CASE("H111 valid-seccomp: seccomp=default is deleted by default (safe)") {
             "      - no-new-privileges\n");
 }
 
+TEST_CASE("H111 valid-seccomp: a seccomp setting written as a label option is deleted; H110 leaves it") {
+  const std::string input =
+      "services:\n"
+      "  app:\n"
+      "    image: x\n"
+      "    security_opt:\n"
+      "      - label:seccomp:unconfined\n"
+      "      - label=type:container_t\n"
+      "      - label=disable\n";
+  CHECK(found(Run{{"H111"}}(input)) == List{"H111@5"});
+  CHECK(found(Run{{"H110"}}(input)) == List{"H110@7"});
+  check_fix(Run{{"H111"}}, input,
+            "services:\n"
+            "  app:\n"
+            "    image: x\n"
+            "    security_opt:\n"
+            "      - label=type:container_t\n"
+            "      - label=disable\n");
+}
+
+TEST_CASE("H111 empties a list that H103 appends to: the two fixes run in separate passes") {
+  check_fix(Run{{"H103", "H111"}},
+            "services:\n"
+            "  app:\n"
+            "    image: x\n"
+            "    security_opt:\n"
+            "      - seccomp=default\n"
+            "\n"
+            "volumes:\n"
+            "  data:\n",
+            "services:\n"
+            "  app:\n"
+            "    image: x\n"
+            "    security_opt:\n"
+            "      - no-new-privileges=true\n"
+            "\n"
+            "volumes:\n"
+            "  data:\n");
+}
+
 TEST_CASE("H110 and H111 together empty a list in two passes") {
   check_fix(Run{{"H110", "H111"}, true},
             "services:\n"
