@@ -535,6 +535,35 @@ std::vector<std::size_t> matching_items(const Node* sequence, const std::functio
 
 namespace harden::rules {
 
+std::optional<VolumeBind> volume_host_bind(const ComposeFile& compose, std::string_view volume) {
+  auto get = [](const Node* mapping, std::string_view key) -> const Node* {
+    if (mapping) mapping = mapping->resolved();
+    if (!mapping || !mapping->is_mapping()) return nullptr;
+    const Node* value = mapping->get(key);
+    return value ? value->resolved() : nullptr;
+  };
+  auto text = [](const Node* node) { return node && node->is_scalar() ? std::string(trim(node->value)) : std::string(); };
+  if (volume.empty()) return std::nullopt;
+  const Node* definition = get(get(compose.root, "volumes"), volume);
+  if (!definition || !definition->is_mapping()) return std::nullopt;
+  std::string external = to_lower(text(get(definition, "external")));
+  if (external == "true" || (get(definition, "external") && get(definition, "external")->is_mapping()))
+    return std::nullopt;
+  std::string driver = text(get(definition, "driver"));
+  if (!driver.empty() && driver != "local") return std::nullopt;
+  const Node* opts = get(definition, "driver_opts");
+  bool bind = false, read_only = false;
+  for (const std::string& option : split_outside_variables(text(get(opts, "o")), ',')) {
+    std::string_view name = trim(option);
+    if (name == "bind" || name == "rbind") bind = true;
+    if (name == "ro") read_only = true;
+  }
+  const Node* device = get(opts, "device");
+  std::string path = text(device);
+  if (!bind || path.empty() || path.front() != '/') return std::nullopt;
+  return VolumeBind{path, device, read_only};
+}
+
 std::size_t mount_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& volumes, const Mount& mount) {
   std::size_t offset = item_offset(ctx, volumes, mount.index);
   if (offset == service_offset(ctx.service) || !volumes || volumes->value->is_alias()) return offset;

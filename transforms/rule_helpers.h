@@ -212,6 +212,17 @@ void flag_security_opt_items(const ServiceContext& ctx, const RuleInfo& info,
 
 namespace harden::rules {
 
+// A named volume of this file that the local driver binds to a host
+// folder (`driver_opts: {type: none, o: bind, device: /srv/data}`): the
+// host folder and the node that names it. Nothing for other volumes,
+// external ones, other drivers and a device that is not an absolute path.
+struct VolumeBind {
+  std::string device;
+  const Node* node = nullptr;
+  bool read_only = false;  // `o: bind,ro`
+};
+std::optional<VolumeBind> volume_host_bind(const ComposeFile& compose, std::string_view volume);
+
 // Where a finding about a mount points: the long syntax's `source:` value,
 // the short syntax's item, or the service's key for a mount that is not
 // the service's own.

@@ -108,6 +108,78 @@ TEST_CASE("H107 no-docker-socket: long syntax gains read_only, a read-only socke
   CHECK(check.findings[1].not_fixed.find("already read-only") != std::string::npos);
 }
 
+TEST_CASE("H108 no-sensitive-host-mount: programs, libraries and the host's /var state; not a site or a project") {
+  const std::string input =
+      "services:\n"
+      "  agent:\n"
+      "    image: example/agent\n"
+      "    volumes:\n"
+      "      - /usr/local/bin:/host/bin\n"
+      "      - /lib/modules:/lib/modules\n"
+      "      - /var/lib/app:/data\n"
+      "      - /var/spool/cron:/cron\n"
+      "      - /var/www/html:/var/www/html\n"
+      "      - /home/dev/project:/src\n"
+      "      - /home:/homes\n"
+      "      - /var/:/host/var\n"
+      "      - /usr/share/zoneinfo:/usr/share/zoneinfo:ro\n"
+      "      - /var/lib:/var/lib\n";
+  CHECK(found(Run{{"H108"}}(input)) == List{"H108@5", "H108@6", "H108@7", "H108@8", "H108@11", "H108@12", "H108@14"});
+}
+
+TEST_CASE("H108 no-sensitive-host-mount: a named volume bound to a host folder, reported at its device") {
+  const std::string input =
+      "services:\n"
+      "  web:\n"
+      "    image: example/web\n"
+      "    volumes:\n"
+      "      - conf:/etc/app\n"
+      "      - data:/data\n"
+      "      - type: volume\n"
+      "        source: logs\n"
+      "        target: /logs\n"
+      "volumes:\n"
+      "  conf:\n"
+      "    driver: local\n"
+      "    driver_opts:\n"
+      "      type: none\n"
+      "      o: bind\n"
+      "      device: /etc/app\n"
+      "  data:\n"
+      "    driver_opts:\n"
+      "      type: nfs\n"
+      "      o: addr=10.0.0.1,rw\n"
+      "      device: \":/var/lib/data\"\n"
+      "  logs:\n"
+      "    driver_opts: {type: none, o: 'rbind,ro', device: /var/log}\n";
+  // logs is bound read-only by the driver (`o: rbind,ro`).
+  CHECK(found(Run{{"H108"}}(input)) == List{"H108@16"});
+  check_fix(Run{{"H108"}, true}, input,
+            "services:\n"
+            "  web:\n"
+            "    image: example/web\n"
+            "    volumes:\n"
+            "      - conf:/etc/app:ro\n"
+            "      - data:/data\n"
+            "      - type: volume\n"
+            "        source: logs\n"
+            "        target: /logs\n"
+            "volumes:\n"
+            "  conf:\n"
+            "    driver: local\n"
+            "    driver_opts:\n"
+            "      type: none\n"
+            "      o: bind\n"
+            "      device: /etc/app\n"
+            "  data:\n"
+            "    driver_opts:\n"
+            "      type: nfs\n"
+            "      o: addr=10.0.0.1,rw\n"
+            "      device: \":/var/lib/data\"\n"
+            "  logs:\n"
+            "    driver_opts: {type: none, o: 'rbind,ro', device: /var/log}\n");
+}
+
 TEST_CASE("H108 no-sensitive-host-mount: writable system folders become read-only") {
   const std::string input =
       "services:\n"
