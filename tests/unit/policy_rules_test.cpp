@@ -595,7 +595,7 @@ TEST_CASE("H119 obsolete-version: deleted with the blank line after it") {
   CHECK(harden::process_text("compose.yaml", "version: '3'\nservices:\n  a:\n    image: x\n", baseline).findings.empty());
 }
 
-TEST_CASE("H120 mount-propagation: shared and rshared only") {
+TEST_CASE("H120 mount-propagation: shared and slave modes, not private ones") {
   const std::string input =
       "services:\n"
       "  csi:\n"
@@ -607,9 +607,24 @@ TEST_CASE("H120 mount-propagation: shared and rshared only") {
       "        source: ./data\n"
       "        target: /data\n"
       "        bind:\n"
-      "          propagation: shared\n";
+      "          propagation: shared\n"
+      "      - /srv:/srv:ro,rprivate\n"
+      "      - type: bind\n"
+      "        source: ./cache\n"
+      "        target: /cache\n"
+      "        bind:\n"
+      "          propagation: slave\n"
+      "      - type: bind\n"
+      "        source: ./tmp\n"
+      "        target: /tmp\n"
+      "        bind:\n"
+      "          propagation: private\n";
   FileResult result = Run{{"H120"}, true}(input);
-  CHECK(found(result) == List{"H120@5", "H120@11"});
+  CHECK(found(result) == List{"H120@5", "H120@6", "H120@11", "H120@17"});
+  REQUIRE(result.findings.size() == 4);
+  CHECK(result.findings[0].message == "bind propagation rshared: mounts made in the container reach the host");
+  CHECK(result.findings[1].message ==
+        "bind propagation rslave: mounts the host makes later below the source appear in the container");
   CHECK(result.output == input);
 }
 
