@@ -43,6 +43,23 @@ std::optional<std::string> apply_edits(std::string_view text, std::vector<Edit> 
   return out;
 }
 
+namespace {
+
+// `inner` is `outer` or a path below it.
+bool within(const Path& inner, const Path& outer) {
+  return inner.size() >= outer.size() && std::equal(outer.begin(), outer.end(), inner.begin());
+}
+
+}  // namespace
+
+bool intents_conflict(const std::vector<Intent>& a, const std::vector<Intent>& b) {
+  for (const Intent& x : a)
+    for (const Intent& y : b)
+      if ((x.op == Intent::Op::Set && within(y.path, x.path)) || (y.op == Intent::Op::Set && within(x.path, y.path)))
+        return true;
+  return false;
+}
+
 bool edits_conflict(const std::vector<Edit>& a, const std::vector<Edit>& b) {
   for (const Edit& x : a)
     for (const Edit& y : b)

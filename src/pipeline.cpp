@@ -217,7 +217,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
         deferred = true;
         continue;
       }
-      if (edits_conflict(edits, f.fix->edits)) {
+      if (edits_conflict(edits, f.fix->edits) || intents_conflict(intents, f.fix->intents)) {
         deferred = true;
         continue;
       }

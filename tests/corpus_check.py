@@ -228,6 +228,30 @@ def nnp_set(options):
     return False
 
 
+INVALID_SECCOMP_VALUES = {"", "default", "docker-default", "docker/default", "runtime/default", "enabled",
+                          "enable", "true", "on", "yes", "1", "confined", "strict"}
+
+
+def invalid_seccomp(option):
+    """A security_opt item that H111 (safe, baseline) deletes: a seccomp value
+    Docker rejects, or a seccomp setting written as a label option."""
+    if not isinstance(option, str):
+        return False
+    text = option.strip()
+    if text == "seccomp":
+        return True
+    m = re.match(r"([^:=]*)[:=](.*)$", text)
+    if not m:
+        return False
+    key, value = m.group(1).strip(), m.group(2).strip()
+    if key == "seccomp":
+        return value.lower() in INVALID_SECCOMP_VALUES
+    if key == "label":
+        value = value.lower()
+        return value == "seccomp" or value.startswith(("seccomp:", "seccomp="))
+    return False
+
+
 def baseline_misses(service):
     """The baseline requirements the service does not meet."""
     misses = []
@@ -277,9 +301,10 @@ def scalar_text_of(node):
 def allowed_lines(text):
     """Returns (removable, editable): sets of 0-based input lines.
 
-    removable: lines of a `privileged:` entry (H101) or of a volume item that
-    binds `/` (H106); editable: lines of any entry of a service key the
-    baseline edits, and lines that hold a flow collection of the services.
+    removable: lines of a `privileged:` entry (H101), of a volume item that
+    binds `/` (H106) or of a security_opt item that H111 deletes; editable:
+    lines of any entry of a service key the baseline edits, and lines that
+    hold a flow collection of the services.
     """
     removable, editable = set(), set()
     try:
@@ -322,6 +347,11 @@ def allowed_lines(text):
             editable.update(range(first, last + 1))
             if name == "privileged":
                 removable.update(range(first, last + 1))
+            if name == "security_opt" and isinstance(value, yaml.SequenceNode):
+                for item in value.value:
+                    if isinstance(item, yaml.ScalarNode) and invalid_seccomp(item.value):
+                        a, b = node_lines(item)
+                        removable.update(range(a, b + 1))
             if name == "volumes" and isinstance(value, yaml.SequenceNode):
                 for item in value.value:
                     constructed = ComposeLoader("")  # only to construct this node

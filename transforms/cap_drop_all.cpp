@@ -92,7 +92,7 @@ class CapDropAll final : public Rule {
       return;
     }
     if (rules::leave_to_extended_service(ctx, kInfo, {"cap_drop", "cap_add"}, missing_capabilities)) return;
-    std::size_t offset = drop ? rules::value_offset(ctx.service, *drop) : rules::service_offset(ctx.service);
+    std::size_t offset = drop ? rules::key_offset(ctx.service, *drop) : rules::service_offset(ctx.service);
     Finding finding = rules::make_finding(
         ctx, kInfo, offset,
         "cap_drop does not drop ALL: the container keeps Docker's default capabilities (DAC_OVERRIDE, NET_RAW, "

@@ -1,5 +1,6 @@
 // H120 mount-propagation: a bind mount with shared propagation lets mounts
-// made in the container appear on the host.
+// made in the container appear on the host; with slave propagation, mounts
+// made on the host later appear in the container.
 #include <fmt/format.h>
 
 #include "rule_helpers.h"
@@ -10,7 +11,7 @@ namespace {
 constexpr RuleInfo kInfo{
     "H120",
     "mount-propagation",
-    "a bind mount uses shared or rshared propagation",
+    "a bind mount uses shared, rshared, slave or rslave propagation",
     Profile::Strict,
     false,
     FixSafety::Safe,
@@ -18,13 +19,18 @@ constexpr RuleInfo kInfo{
   With `shared` or `rshared` propagation, a mount made inside the
   container under the bind's target propagates back to the host (and to
   every other container sharing it): a process with SYS_ADMIN can mount
-  over host paths, and the container's mounts outlive it. Docker's default,
-  `rprivate`, keeps the two sides apart. `slave`/`rslave` (host to
-  container only) are not reported.
+  over host paths, and the container's mounts outlive it. With `slave` or
+  `rslave`, mounts go one way, host to container: whatever the host mounts
+  under the bind's source later (a disk, a network share, another
+  container's filesystem under /var/lib/docker) appears in the container,
+  beyond what the file shows. Docker's default, `rprivate`, keeps the two
+  sides apart.
 
 What the fix changes
   Nothing: storage plugins and CSI-style agents set shared propagation on
-  purpose. The finding names the mount so that a person can check it.
+  purpose, and monitoring agents such as node-exporter use `rslave` to see
+  the host's mounts. The finding names the mount so that a person can
+  check it.
 
 What it can break
   Nothing (finding only).
@@ -39,6 +45,8 @@ References
   is not set to shared"; Docker documentation "Bind propagation".)"};
 
 bool shared_mode(std::string_view mode) { return mode == "shared" || mode == "rshared"; }
+bool slave_mode(std::string_view mode) { return mode == "slave" || mode == "rslave"; }
+bool propagating(std::string_view mode) { return shared_mode(mode) || slave_mode(mode); }
 
 class MountPropagation final : public Rule {
  public:
@@ -58,19 +66,23 @@ class MountPropagation final : public Rule {
         std::vector<std::string> parts = rules::split_outside_variables(item->value, ':');
         if (parts.size() < 3) continue;
         for (const std::string& option : rules::split_outside_variables(parts[2], ','))
-          if (shared_mode(option)) mode = option;
+          if (propagating(option)) mode = option;
       } else if (item->is_mapping()) {
         const Node* bind = item->get("bind");
         const Node* propagation = bind && bind->resolved()->is_mapping() ? bind->resolved()->get("propagation") : nullptr;
         mode = scalar_or_empty(propagation);
-        if (!shared_mode(mode)) mode.clear();
+        if (!propagating(mode)) mode.clear();
         if (own && propagation && !propagation->is_alias() && !list->items[i].value->is_alias() &&
             !bind->is_alias()) offset = propagation->content_begin;
       }
       if (mode.empty()) continue;
       findings.push_back(rules::make_finding(
           ctx, kInfo, offset,
-          fmt::format("bind propagation {}: mounts made in the container reach the host", mode)));
+          shared_mode(mode)
+              ? fmt::format("bind propagation {}: mounts made in the container reach the host", mode)
+              : fmt::format("bind propagation {}: mounts the host makes later below the source appear in the "
+                            "container",
+                            mode)));
     }
   }
 };

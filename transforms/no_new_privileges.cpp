@@ -111,7 +111,7 @@ class NoNewPrivileges final : public Rule {
                                     "through setuid binaries");
       flip_false(ctx, *found, *setting, fix);
     } else {
-      std::size_t offset = found ? rules::value_offset(ctx.service, *found) : rules::service_offset(ctx.service);
+      std::size_t offset = found ? rules::key_offset(ctx.service, *found) : rules::service_offset(ctx.service);
       finding = rules::make_finding(ctx, kInfo, offset,
                                     "no-new-privileges is not set: a process can gain privileges through setuid "
                                     "binaries or file capabilities");

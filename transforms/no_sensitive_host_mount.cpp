@@ -12,7 +12,7 @@ namespace {
 constexpr RuleInfo kInfo{
     "H108",
     "no-sensitive-host-mount",
-    "a host system folder (/etc, /proc, /sys, /dev, /run...) is bind-mounted writable",
+    "a host system folder (/etc, /proc, /sys, /dev, /usr, /var/lib, /run...) is bind-mounted writable",
     Profile::Baseline,
     true,
     FixSafety::Unsafe,
@@ -21,13 +21,22 @@ constexpr RuleInfo kInfo{
   change the host: /etc (users, sudoers, cron, systemd units), /root (SSH
   keys), /boot (the kernel), /proc and /sys (kernel parameters, cgroups,
   core_pattern gives code execution on the host), /dev (raw disks),
-  /var/lib/docker (every container's files and the daemon's state), /run
-  and /var/run (the sockets of systemd, containerd and other daemons).
+  /usr, /bin, /sbin and /lib* (the host's programs and libraries, kernel
+  modules), /var/lib (the state of the host's services: /var/lib/docker
+  holds every container's files), /var/spool (cron jobs), /var/log (the
+  host's logs), /run and /var/run (the sockets of systemd, containerd and
+  other daemons). The whole of /var or /home is sensitive too, while a
+  folder below them (a site under /var/www, a project under /home) is not
+  reported.
+  A named volume that the local driver binds to a host folder
+  (`driver_opts: {type: none, o: bind, device: /etc/app}`) counts as a
+  bind of that folder; the finding points at its `device:`.
 
 What the fix changes
   The mount is made read-only: the short syntax gains `:ro` (an `rw`
   option becomes `ro`; other options are kept), the long syntax gains
-  `read_only: true`. A mount that is already read-only is not reported:
+  `read_only: true` (for a named volume, the service's mount of it is made
+  read-only). A mount that is already read-only is not reported:
   read-only binds such as `/etc/localtime:/etc/localtime:ro` are the
   usual, accepted way to share host facts. The Docker socket is H107's and
   the host's `/` is H106's. The fix is unsafe: applied only with
@@ -49,20 +58,26 @@ References
   CIS Docker Benchmark v1.6.0 5.6 "Ensure sensitive host system directories are
   not mounted on containers".)"};
 
-constexpr std::array<std::string_view, 9> kSensitive = {"/etc", "/proc", "/sys",  "/boot",   "/dev",
-                                                         "/root", "/var/lib/docker", "/run", "/var/run"};
+// Folders that are sensitive with everything below them.
+constexpr std::array<std::string_view, 18> kSensitive = {
+    "/etc",  "/proc", "/sys",  "/boot",  "/dev",    "/root",     "/run",     "/var/run",  "/var/lib",
+    "/usr",  "/bin",  "/sbin", "/lib",   "/lib32",  "/lib64",    "/libx32",  "/var/log",  "/var/spool"};
+// Folders that are sensitive as a whole, while their subfolders (a site
+// under /var/www, a user's project under /home) are not.
+constexpr std::array<std::string_view, 2> kSensitiveWhole = {"/var", "/home"};
 
 bool is_docker_socket(const std::string& source) {
   return source == "/var/run/docker.sock" || source == "/run/docker.sock" || source.ends_with("/docker.sock");
 }
 
-// The sensitive folder the bind's host side is, or is below.
-std::optional<std::string_view> sensitive_folder(const Mount& mount) {
-  if (mount.kind != Mount::Kind::Bind) return std::nullopt;
-  std::string source = rules::normalise_host_path(mount.source);
+// The sensitive folder a host path is, or is below.
+std::optional<std::string_view> sensitive_folder(const std::string& host_path) {
+  std::string source = rules::normalise_host_path(host_path);
   if (source.empty() || source.front() != '/' || is_docker_socket(source)) return std::nullopt;
   for (std::string_view folder : kSensitive)
     if (path_covered(source, std::string(folder))) return folder;
+  for (std::string_view folder : kSensitiveWhole)
+    if (source == folder) return folder;
   return std::nullopt;
 }
 
@@ -74,14 +89,34 @@ class NoSensitiveHostMount final : public Rule {
     std::optional<KeyLookup> volumes;
     for (const Mount& mount : ctx.facts.mounts) {
       if (mount.read_only) continue;
-      std::optional<std::string_view> folder = sensitive_folder(mount);
+      std::optional<std::string_view> folder;
+      std::string host_path = mount.source;
+      std::optional<rules::VolumeBind> volume_bind;
+      if (mount.kind == Mount::Kind::Bind) {
+        folder = sensitive_folder(mount.source);
+      } else if (mount.kind == Mount::Kind::Volume) {
+        // A named volume that the local driver binds to a host folder.
+        volume_bind = rules::volume_host_bind(ctx.compose, mount.source);
+        if (volume_bind && !volume_bind->read_only) {
+          host_path = volume_bind->device;
+          folder = sensitive_folder(host_path);
+        }
+      }
       if (!folder) continue;
       if (!volumes) volumes = ctx.service.find("volumes");
-      Finding finding = rules::make_finding(
-          ctx, kInfo, rules::mount_offset(ctx, volumes, mount),
-          fmt::format("the host folder {} (under {}) is mounted writable at {}: the container can change the host",
-                      mount.source, *folder, mount.target));
-      finding.reasons.push_back(fmt::format("read-only: {} stays visible but cannot be changed", mount.source));
+      std::string message =
+          volume_bind
+              ? fmt::format("volume {} binds the host folder {} (under {}) and is mounted writable at {}: the "
+                            "container can change the host",
+                            mount.source, host_path, *folder, mount.target)
+              : fmt::format("the host folder {} (under {}) is mounted writable at {}: the container can change the host",
+                            mount.source, *folder, mount.target);
+      // A volume's host folder is named in its definition: the finding
+      // points there.
+      std::size_t offset = volume_bind && !volume_bind->node->is_alias() ? volume_bind->node->content_begin
+                                                                          : rules::mount_offset(ctx, volumes, mount);
+      Finding finding = rules::make_finding(ctx, kInfo, offset, message);
+      finding.reasons.push_back(fmt::format("read-only: {} stays visible but cannot be changed", host_path));
       rules::FixBuilder fix;
       rules::make_mount_read_only(ctx, fix, mount);
       fix.attach(finding, kInfo.safety);

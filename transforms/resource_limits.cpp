@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "rule_helpers.h"
 
@@ -29,11 +30,20 @@ What the fix changes
   --cpus 1, --pids 100, or `defaults:` in .harden.yaml), in the style the
   service already uses: `mem_limit`, `cpus` and `pids_limit` at service
   level, or `deploy.resources.limits.{memory,cpus,pids}` (also when the
-  service has only `deploy.resources.reservations`). A service that uses
-  neither follows the file: deploy limits when another service uses them,
-  service-level keys otherwise. A limit that is set in either style
-  is never written again in the other: since Compose 2.26 two different
-  values for one limit are a load error.
+  service has only `deploy.resources.reservations`, or a `deploy:` of its
+  own with other settings). A service that uses neither follows the file:
+  deploy limits when another service uses them, service-level keys
+  otherwise. A limit that is set in either style is never written again
+  in the other: since Compose 2.26 two different values for one limit are
+  a load error.
+  A limit written with a value that means "no limit" (`pids_limit: -1` or
+  `0`, `cpus: 0`, `mem_limit: 0`, and the same under
+  `deploy.resources.limits`) is reported at that key; with --unsafe-fixes
+  the value is replaced by the default (it was written on purpose, so it
+  is not replaced by default).
+  A missing limit is reported at the `limits:`, `resources:` or `deploy:`
+  key it would go under when the service writes one, else at the service's
+  key.
   A service that `extends` another service of the same file, and would get
   the same values, is left alone: it receives the fix from that service.
 
@@ -99,6 +109,28 @@ bool limit_is_set(const Service& service, const Limit& limit) {
   return std::any_of(all.begin(), all.end(), [&](const Node* m) { return m->get(limit.deploy_key) != nullptr; });
 }
 
+// The service's own `deploy:`, when it is a block the limits can go under.
+bool own_deploy_block(const Service& service) {
+  const MapEntry* deploy = service.own("deploy");
+  return deploy && !deploy->value->is_alias() && (deploy->value->is_mapping() || deploy->value->is_null());
+}
+
+// Where a finding about missing deploy limits points: the deepest of the
+// service's own `deploy:`, `resources:` and `limits:` keys, or nothing
+// when the service writes no deploy of its own.
+std::optional<std::size_t> deploy_anchor(const Service& service) {
+  const MapEntry* deepest = service.own("deploy");
+  if (!deepest) return std::nullopt;
+  for (std::string_view key : {"resources", "limits"}) {
+    const Node* value = deepest->value;
+    if (value->is_alias() || !value->is_mapping()) break;
+    const MapEntry* next = value->find(key);
+    if (!next) break;
+    deepest = next;
+  }
+  return deepest->key->content_begin;
+}
+
 bool uses_service_keys(const Service& service, const std::vector<Limit>& limits) {
   return std::any_of(limits.begin(), limits.end(), [&](const Limit& l) { return service.find(l.service_key); });
 }
@@ -112,6 +144,28 @@ bool is_number(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
   });
+}
+
+bool parse_number(std::string_view text, double& out) {
+  std::string copy(text);
+  if (copy.empty()) return false;
+  char* end = nullptr;
+  out = std::strtod(copy.c_str(), &end);
+  return end && *end == '\0';
+}
+
+// True when the value, as written, means "no limit": a pids limit of 0 or
+// below, a cpu or memory limit of 0 (with or without a unit). Variables
+// are never judged.
+bool means_unlimited(const Limit& limit, const Node* value) {
+  if (!value || !value->is_scalar()) return false;
+  std::string text = rules::to_lower(rules::trim(value->value));
+  if (text.empty() || text.find("${") != std::string::npos || text.find('$') != std::string::npos) return false;
+  double number = 0;
+  if (limit.deploy_key == "pids") return parse_number(text, number) && number <= 0;
+  if (limit.deploy_key == "cpus") return parse_number(text, number) && number == 0;
+  while (!text.empty() && std::isalpha(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return parse_number(text, number) && number == 0;
 }
 
 // Numbers stay plain unless the service quotes its values; a pids limit is
@@ -135,6 +189,7 @@ class ResourceLimits final : public Rule {
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
     std::vector<Limit> limits = limits_with_defaults(ctx.options);
+    for (const Limit& limit : limits) check_unlimited(ctx, limit, findings);
     std::vector<Limit> missing;
     for (const Limit& limit : limits)
       if (!limit_is_set(ctx.service, limit)) missing.push_back(limit);
@@ -147,21 +202,91 @@ class ResourceLimits final : public Rule {
         ctx, kInfo, rules::service_offset(ctx.service),
         fmt::format("{}: one runaway container can exhaust the host", join_and(names)));
 
+    bool deploy_style = !deploy_limits(ctx.service).empty() ||
+                        (!uses_service_keys(ctx.service, limits) &&
+                         (uses_deploy_resources(ctx.service) || own_deploy_block(ctx.service) ||
+                          file_uses_deploy_limits(ctx.compose)));
     rules::FixBuilder fix;
     if (auto problem = rules::shared_edit_problem(ctx)) {
       fix.refuse(*problem);
-    } else {
-      bool deploy_style = !deploy_limits(ctx.service).empty() ||
-                          (!uses_service_keys(ctx.service, limits) &&
-                           (uses_deploy_resources(ctx.service) || file_uses_deploy_limits(ctx.compose)));
-      if (!(deploy_style && add_deploy_limits(ctx, missing, fix, finding.reasons)))
-        add_service_keys(ctx, missing, fix, finding.reasons);
+    } else if (!(deploy_style && add_deploy_limits(ctx, missing, fix, finding.reasons))) {
+      deploy_style = false;
+      add_service_keys(ctx, missing, fix, finding.reasons);
     }
+    // The finding points where the limits go: under the service's own
+    // deploy block, else at the service.
+    if (std::optional<std::size_t> anchor = deploy_style ? deploy_anchor(ctx.service) : std::nullopt)
+      finding.offset = *anchor;
     fix.attach(finding, kInfo.safety);
     findings.push_back(std::move(finding));
   }
 
  private:
+  // A limit that is set to a value meaning "no limit": reported at its
+  // key; the unsafe fix writes the default in its place.
+  static void check_unlimited(const ServiceContext& ctx, const Limit& limit, std::vector<Finding>& findings) {
+    struct Setting {
+      const Node* value;
+      std::size_t offset;
+      std::string name;  // "pids_limit", "deploy.resources.limits.pids"
+      Path path;         // empty when the value is not the service's own
+      std::string origin;
+    };
+    std::vector<Setting> settings;
+    if (std::optional<KeyLookup> found = ctx.service.find(limit.service_key)) {
+      bool own = found->source == KeySource::Own && found->entry && !found->value->is_alias();
+      settings.push_back({found->value ? found->value->resolved() : nullptr, rules::key_offset(ctx.service, *found),
+                          std::string(limit.service_key),
+                          own ? service_path(ctx.service, {std::string(limit.service_key)}) : Path{}, found->origin});
+    }
+    // The deploy limits that apply: the service's own (or merged) deploy
+    // first, then the inherited ones.
+    const MapEntry* own_deploy = ctx.service.own("deploy");
+    const Node* own_limits = own_deploy && !own_deploy->value->is_alias() ? limits_of_deploy(own_deploy->value) : nullptr;
+    std::vector<std::pair<const Node*, std::string>> sources;
+    if (const Node* limits = limits_of_deploy(ctx.service.value("deploy")))
+      sources.emplace_back(limits, limits == own_limits ? "the service" : "a merged deploy");
+    for (const auto& [mapping, origin] : ctx.service.inherited)
+      if (const Node* limits = limits_of_deploy(child(mapping, "deploy"))) sources.emplace_back(limits, origin);
+    for (const auto& [mapping, origin] : sources) {
+      const MapEntry* entry = mapping->find(limit.deploy_key);
+      if (!entry) continue;
+      bool own = mapping == own_limits && !entry->value->is_alias();
+      settings.push_back({entry->value->resolved(), own ? entry->key->content_begin : rules::service_offset(ctx.service),
+                          fmt::format("deploy.resources.limits.{}", limit.deploy_key),
+                          own ? service_path(ctx.service, {"deploy", "resources", "limits", std::string(limit.deploy_key)})
+                              : Path{},
+                          origin});
+      break;  // the first one applies
+    }
+    for (const Setting& setting : settings) {
+      if (!means_unlimited(limit, setting.value)) continue;
+      Finding finding = rules::make_finding(
+          ctx, kInfo, setting.offset,
+          fmt::format("{} {} sets no {} limit: one runaway container can exhaust the host", setting.name,
+                      setting.value->value, limit.what));
+      rules::FixBuilder fix;
+      if (setting.path.empty()) {
+        fix.refuse(fmt::format("the {} limit comes from {}; change it there", limit.what, setting.origin));
+      } else if (auto problem = rules::shared_edit_problem(ctx, {setting.value})) {
+        fix.refuse(*problem);
+      } else {
+        // The replaced value keeps its quotes (a pids limit stays an integer).
+        char quote = rules::quote_of(*setting.value);
+        NewValue value = quote && limit.deploy_key != "pids" ? rules::quoted_value(ctx, limit.value, quote)
+                                                             : limit_value(ctx, limit);
+        Value meaning = value.meaning();
+        meaning.anchor = setting.value->anchor;
+        fix.add(ctx.edits.replace_scalar(*setting.value, value.scalar), Intent{Intent::Op::Set, setting.path, meaning});
+        finding.reasons.push_back(fmt::format("{} {}: the default {} limit ({}), in place of {} (no limit)",
+                                              setting.name, limit.value, limit.what, limit.option,
+                                              setting.value->value));
+      }
+      fix.attach(finding, FixSafety::Unsafe);
+      findings.push_back(std::move(finding));
+    }
+  }
+
   static std::string join_and(const std::vector<std::string>& items) {
     if (items.size() < 2) return rules::join(items);
     std::vector<std::string> head(items.begin(), items.end() - 1);

@@ -153,6 +153,11 @@ std::size_t value_offset(const Service& service, const KeyLookup& found) {
   return service_offset(service);
 }
 
+std::size_t key_offset(const Service& service, const KeyLookup& found) {
+  if (found.source == KeySource::Own && found.entry && found.entry->key) return found.entry->key->content_begin;
+  return service_offset(service);
+}
+
 Finding make_finding(const ServiceContext& ctx, const RuleInfo& rule, std::size_t offset, std::string message) {
   Finding finding;
   finding.rule = &rule;
@@ -495,9 +500,17 @@ bool is_unconfined_security_opt(std::string_view item) {
   return false;
 }
 
+bool is_seccomp_in_label(std::string_view item) {
+  std::optional<SecurityOpt> opt = parse_security_opt(item);
+  if (!opt || opt->key != "label") return false;
+  std::string value = to_lower(opt->value);
+  return value == "seccomp" || value.starts_with("seccomp:") || value.starts_with("seccomp=");
+}
+
 bool is_invalid_seccomp(std::string_view item) {
   std::string_view text = trim(item);
   if (text == "seccomp") return true;  // no value at all
+  if (is_seccomp_in_label(text)) return true;
   std::optional<SecurityOpt> opt = parse_security_opt(text);
   if (!opt || opt->key != "seccomp") return false;
   const std::string value = to_lower(opt->value);
@@ -521,6 +534,35 @@ std::vector<std::size_t> matching_items(const Node* sequence, const std::functio
 }  // namespace harden::rules
 
 namespace harden::rules {
+
+std::optional<VolumeBind> volume_host_bind(const ComposeFile& compose, std::string_view volume) {
+  auto get = [](const Node* mapping, std::string_view key) -> const Node* {
+    if (mapping) mapping = mapping->resolved();
+    if (!mapping || !mapping->is_mapping()) return nullptr;
+    const Node* value = mapping->get(key);
+    return value ? value->resolved() : nullptr;
+  };
+  auto text = [](const Node* node) { return node && node->is_scalar() ? std::string(trim(node->value)) : std::string(); };
+  if (volume.empty()) return std::nullopt;
+  const Node* definition = get(get(compose.root, "volumes"), volume);
+  if (!definition || !definition->is_mapping()) return std::nullopt;
+  std::string external = to_lower(text(get(definition, "external")));
+  if (external == "true" || (get(definition, "external") && get(definition, "external")->is_mapping()))
+    return std::nullopt;
+  std::string driver = text(get(definition, "driver"));
+  if (!driver.empty() && driver != "local") return std::nullopt;
+  const Node* opts = get(definition, "driver_opts");
+  bool bind = false, read_only = false;
+  for (const std::string& option : split_outside_variables(text(get(opts, "o")), ',')) {
+    std::string_view name = trim(option);
+    if (name == "bind" || name == "rbind") bind = true;
+    if (name == "ro") read_only = true;
+  }
+  const Node* device = get(opts, "device");
+  std::string path = text(device);
+  if (!bind || path.empty() || path.front() != '/') return std::nullopt;
+  return VolumeBind{path, device, read_only};
+}
 
 std::size_t mount_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& volumes, const Mount& mount) {
   std::size_t offset = item_offset(ctx, volumes, mount.index);

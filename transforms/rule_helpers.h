@@ -69,6 +69,12 @@ std::size_t service_offset(const Service& service);
 // inherited one in another file).
 std::size_t value_offset(const Service& service, const KeyLookup& found);
 
+// Where a finding about something missing inside a key points: the key's
+// own line when the service writes it (`cap_drop:`, `security_opt:`), else
+// the service's key. The first item of a block list is not the place: the
+// list lacks an item, no item is wrong.
+std::size_t key_offset(const Service& service, const KeyLookup& found);
+
 Finding make_finding(const ServiceContext& ctx, const RuleInfo& rule, std::size_t offset, std::string message);
 
 Path path_with(Path path, PathStep step);
@@ -183,8 +189,11 @@ namespace harden::rules {
 // H110: seccomp/apparmor/systempaths=unconfined, label=disable (`:` or `=`).
 bool is_unconfined_security_opt(std::string_view item);
 // H111: a seccomp value Docker rejects or reads as a file name by mistake
-// (`seccomp=default`, an empty value, `runtime/default`...).
+// (`seccomp=default`, an empty value, `runtime/default`...), or a seccomp
+// setting written as an SELinux label option (`label:seccomp:unconfined`).
 bool is_invalid_seccomp(std::string_view item);
+// `label:seccomp...`: Docker hands it to SELinux, which rejects it.
+bool is_seccomp_in_label(std::string_view item);
 // The indices of the scalar items of a sequence that satisfy `matches`.
 std::vector<std::size_t> matching_items(const Node* sequence, const std::function<bool(std::string_view)>& matches);
 
@@ -202,6 +211,17 @@ void flag_security_opt_items(const ServiceContext& ctx, const RuleInfo& info,
 }  // namespace harden::rules
 
 namespace harden::rules {
+
+// A named volume of this file that the local driver binds to a host
+// folder (`driver_opts: {type: none, o: bind, device: /srv/data}`): the
+// host folder and the node that names it. Nothing for other volumes,
+// external ones, other drivers and a device that is not an absolute path.
+struct VolumeBind {
+  std::string device;
+  const Node* node = nullptr;
+  bool read_only = false;  // `o: bind,ro`
+};
+std::optional<VolumeBind> volume_host_bind(const ComposeFile& compose, std::string_view volume);
 
 // Where a finding about a mount points: the long syntax's `source:` value,
 // the short syntax's item, or the service's key for a mount that is not

@@ -1,5 +1,6 @@
 // H111 valid-seccomp: `seccomp=default` is not a profile name: Docker
-// opens a file named `default` and the container does not start.
+// opens a file named `default` and the container does not start; and
+// `label:seccomp:...` is not a seccomp option at all.
 #include <fmt/format.h>
 
 #include "rule_helpers.h"
@@ -10,7 +11,7 @@ namespace {
 constexpr RuleInfo kInfo{
     "H111",
     "valid-seccomp",
-    "security_opt names a seccomp profile Docker rejects (seccomp=default...)",
+    "security_opt names a seccomp profile Docker rejects (seccomp=default, label:seccomp:...)",
     Profile::Baseline,
     true,
     FixSafety::Safe,
@@ -22,6 +23,10 @@ constexpr RuleInfo kInfo{
   (default) failed" and the container does not start, or a file of that
   name is loaded by accident. Writing them usually means "use the default
   profile", which is what Docker does when no seccomp option is given.
+  A seccomp setting written inside `label` (`label:seccomp:unconfined`) is
+  not a seccomp option at all: Docker hands the value to SELinux, which
+  refuses it ("bad label option") on SELinux hosts; elsewhere it is
+  ignored, and the container runs with the default seccomp profile.
 
 What the fix changes
   The entry is deleted from `security_opt`; Docker applies its default
@@ -31,7 +36,7 @@ What the fix changes
 
 What it can break
   Nothing that worked before: the entry either stopped the container from
-  starting or loaded a file named like a keyword. If such a file really is
+  starting, was ignored, or loaded a file named like a keyword. If such a file really is
   your profile, write it as a path (`seccomp=./default`).
 
 How to opt out
@@ -51,6 +56,10 @@ class ValidSeccomp final : public Rule {
     rules::flag_security_opt_items(
         ctx, kInfo, rules::is_invalid_seccomp, rules::is_unconfined_security_opt,
         [](const std::string& text) {
+          if (rules::is_seccomp_in_label(text))
+            return fmt::format("security_opt {} is not a seccomp option: Docker passes it to SELinux as a label "
+                               "option, which fails on SELinux hosts and is ignored elsewhere",
+                               text);
           return fmt::format("security_opt {} is not a seccomp profile: Docker reads it as a file name and fails",
                              text);
         },

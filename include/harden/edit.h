@@ -53,4 +53,10 @@ std::optional<std::string> apply_edits(std::string_view text, std::vector<Edit> 
 // True when the two edit lists touch overlapping bytes.
 bool edits_conflict(const std::vector<Edit>& a, const std::vector<Edit>& b);
 
+// True when one list sets a path (writes its value whole) that the other
+// also changes, at that path or below it: appending to a list that another
+// fix replaces by `[]`, say. Edits of separate bytes can still clash so;
+// the second fix waits for the next pass.
+bool intents_conflict(const std::vector<Intent>& a, const std::vector<Intent>& b);
+
 }  // namespace harden

@@ -403,6 +403,36 @@ TEST_CASE("H103: appended to an existing list, with its separator") {
         "services:\n  web:\n    security_opt: [\"apparmor:unconfined\", \"no-new-privileges:true\"]\n    image: nginx\n");
 }
 
+TEST_CASE("H102, H103: a list that lacks the item is reported at its key, a false item at that item") {
+  const std::string text =
+      "services:\n"
+      "  web:\n"
+      "    image: nginx\n"
+      "    cap_drop:\n"
+      "      - NET_RAW\n"
+      "    security_opt:\n"
+      "      - label=disable\n"
+      "  api:\n"
+      "    image: nginx\n"
+      "    security_opt:\n"
+      "      - no-new-privileges:false\n";
+  FileResult result = process_text("compose.yaml", text, only({"H102", "H103"}));
+  const Finding* drop = finding_of(result, "H102", "web");
+  const Finding* missing = finding_of(result, "H103", "web");
+  const Finding* flipped = finding_of(result, "H103", "api");
+  REQUIRE(drop);
+  REQUIRE(missing);
+  REQUIRE(flipped);
+  CHECK(drop->line == 4);
+  CHECK(missing->line == 6);
+  CHECK(flipped->line == 11);
+  // No list at all: the service's key.
+  FileResult bare = process_text("compose.yaml", "services:\n  web:\n    image: nginx\n", only({"H102", "H103"}));
+  REQUIRE(bare.findings.size() == 2);
+  CHECK(bare.findings[0].line == 2);
+  CHECK(bare.findings[1].line == 2);
+}
+
 TEST_CASE("H103: every accepted spelling counts as set") {
   for (std::string spelling : {"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true",
                                "no-new-privileges=1"}) {
@@ -690,6 +720,78 @@ TEST_CASE("H105: one finding per service naming what is missing") {
       process_text("compose.yaml", "services:\n  app:\n    image: example/app\n    cpus: 1\n", only({"H105"}));
   REQUIRE(result.findings.size() == 1);
   CHECK(result.findings[0].message.starts_with("no memory limit and no pids limit"));
+}
+
+TEST_CASE("H105: missing limits are reported under the deploy block the service writes") {
+  auto line_of = [](const std::string& text) {
+    FileResult result = process_text("compose.yaml", text, only({"H105"}));
+    REQUIRE(result.findings.size() == 1);
+    return result.findings[0].line;
+  };
+  CHECK(line_of("services:\n  app:\n    image: example/app\n") == 2);
+  CHECK(line_of("services:\n  app:\n    image: example/app\n    deploy:\n      replicas: 2\n") == 4);
+  CHECK(line_of("services:\n  app:\n    image: example/app\n    deploy:\n") == 4);
+  CHECK(line_of("services:\n  app:\n    image: example/app\n    deploy:\n      resources:\n"
+                "        reservations:\n          cpus: '0.1'\n") == 5);
+  CHECK(line_of("services:\n  app:\n    image: example/app\n    deploy:\n      resources:\n"
+                "        limits:\n          memory: 1g\n") == 6);
+  // Service-level keys go to the service: the finding stays there.
+  CHECK(line_of("services:\n  app:\n    image: example/app\n    mem_limit: 1g\n    deploy:\n      replicas: 2\n") ==
+        2);
+}
+
+TEST_CASE("H105: a deploy block with other settings gets the limits") {
+  CHECK(harden_text("services:\n  app:\n    image: example/app\n    deploy:\n      replicas: 2\n", only({"H105"})) ==
+        "services:\n  app:\n    image: example/app\n    deploy:\n      replicas: 2\n      resources:\n"
+        "        limits:\n          memory: 512m\n          cpus: 1\n          pids: 100\n");
+}
+
+TEST_CASE("H105: a value meaning no limit is reported at its key; replaced only with unsafe fixes") {
+  const std::string text =
+      "services:\n"
+      "  app:\n"
+      "    image: example/app\n"
+      "    pids_limit: -1\n"
+      "    cpus: 0\n"
+      "    mem_limit: 1g\n"
+      "  job:\n"
+      "    image: example/job\n"
+      "    deploy:\n"
+      "      resources:\n"
+      "        limits: {memory: 0m, cpus: '0.5', pids: 0}\n"
+      "  ok:\n"
+      "    image: example/ok\n"
+      "    pids_limit: ${PIDS:-0}\n"
+      "    cpus: 0.25\n"
+      "    mem_limit: 10\n";
+  FileResult result = process_text("compose.yaml", text, only({"H105"}));
+  std::vector<std::string> seen;
+  for (const Finding& f : result.findings) seen.push_back(f.service + "@" + std::to_string(f.line) + " " + f.message);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0] == "app@4 pids_limit -1 sets no pids limit: one runaway container can exhaust the host");
+  CHECK(seen[1] == "app@5 cpus 0 sets no cpu limit: one runaway container can exhaust the host");
+  CHECK(seen[2].starts_with("job@11 deploy.resources.limits.memory 0m sets no memory limit"));
+  CHECK(seen[3].starts_with("job@11 deploy.resources.limits.pids 0 sets no pids limit"));
+  CHECK(result.output == text);  // the fixes are unsafe
+  Options unsafe = only({"H105"});
+  unsafe.unsafe_fixes = true;
+  CHECK(harden_text(text, unsafe) ==
+        "services:\n"
+        "  app:\n"
+        "    image: example/app\n"
+        "    pids_limit: 100\n"
+        "    cpus: 1\n"
+        "    mem_limit: 1g\n"
+        "  job:\n"
+        "    image: example/job\n"
+        "    deploy:\n"
+        "      resources:\n"
+        "        limits: {memory: 512m, cpus: '0.5', pids: 100}\n"
+        "  ok:\n"
+        "    image: example/ok\n"
+        "    pids_limit: ${PIDS:-0}\n"
+        "    cpus: 0.25\n"
+        "    mem_limit: 10\n");
 }
 
 // ================================================================ H106

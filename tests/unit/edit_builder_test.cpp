@@ -808,6 +808,23 @@ TEST_CASE("edit: apply_edits applies in offset order and detects overlaps") {
   }
 }
 
+TEST_CASE("edit: intents_conflict: a path set whole clashes with changes at or below it") {
+  Path list{std::string("services"), std::string("web"), std::string("security_opt")};
+  Path item = list;
+  item.push_back(std::size_t{0});
+  Path other{std::string("services"), std::string("web"), std::string("cap_drop")};
+  Intent set{Intent::Op::Set, list, {}};
+  Intent append{Intent::Op::Append, list, {}};
+  Intent remove_item{Intent::Op::RemoveItem, item, {}};
+  Intent set_other{Intent::Op::Set, other, {}};
+  CHECK(intents_conflict({set}, {append}));
+  CHECK(intents_conflict({remove_item}, {set}));
+  CHECK(intents_conflict({set}, {set}));
+  CHECK_FALSE(intents_conflict({append}, {remove_item}));
+  CHECK_FALSE(intents_conflict({set}, {set_other}));
+  CHECK_FALSE(intents_conflict({}, {set}));
+}
+
 TEST_CASE("edit: scalar_text quotes only where plain text would change meaning") {
   CHECK(scalar_text("ALL", 0) == "ALL");
   CHECK(scalar_text("true", 0) == "\"true\"");

@@ -108,6 +108,78 @@ TEST_CASE("H107 no-docker-socket: long syntax gains read_only, a read-only socke
   CHECK(check.findings[1].not_fixed.find("already read-only") != std::string::npos);
 }
 
+TEST_CASE("H108 no-sensitive-host-mount: programs, libraries and the host's /var state; not a site or a project") {
+  const std::string input =
+      "services:\n"
+      "  agent:\n"
+      "    image: example/agent\n"
+      "    volumes:\n"
+      "      - /usr/local/bin:/host/bin\n"
+      "      - /lib/modules:/lib/modules\n"
+      "      - /var/lib/app:/data\n"
+      "      - /var/spool/cron:/cron\n"
+      "      - /var/www/html:/var/www/html\n"
+      "      - /home/dev/project:/src\n"
+      "      - /home:/homes\n"
+      "      - /var/:/host/var\n"
+      "      - /usr/share/zoneinfo:/usr/share/zoneinfo:ro\n"
+      "      - /var/lib:/var/lib\n";
+  CHECK(found(Run{{"H108"}}(input)) == List{"H108@5", "H108@6", "H108@7", "H108@8", "H108@11", "H108@12", "H108@14"});
+}
+
+TEST_CASE("H108 no-sensitive-host-mount: a named volume bound to a host folder, reported at its device") {
+  const std::string input =
+      "services:\n"
+      "  web:\n"
+      "    image: example/web\n"
+      "    volumes:\n"
+      "      - conf:/etc/app\n"
+      "      - data:/data\n"
+      "      - type: volume\n"
+      "        source: logs\n"
+      "        target: /logs\n"
+      "volumes:\n"
+      "  conf:\n"
+      "    driver: local\n"
+      "    driver_opts:\n"
+      "      type: none\n"
+      "      o: bind\n"
+      "      device: /etc/app\n"
+      "  data:\n"
+      "    driver_opts:\n"
+      "      type: nfs\n"
+      "      o: addr=10.0.0.1,rw\n"
+      "      device: \":/var/lib/data\"\n"
+      "  logs:\n"
+      "    driver_opts: {type: none, o: 'rbind,ro', device: /var/log}\n";
+  // logs is bound read-only by the driver (`o: rbind,ro`).
+  CHECK(found(Run{{"H108"}}(input)) == List{"H108@16"});
+  check_fix(Run{{"H108"}, true}, input,
+            "services:\n"
+            "  web:\n"
+            "    image: example/web\n"
+            "    volumes:\n"
+            "      - conf:/etc/app:ro\n"
+            "      - data:/data\n"
+            "      - type: volume\n"
+            "        source: logs\n"
+            "        target: /logs\n"
+            "volumes:\n"
+            "  conf:\n"
+            "    driver: local\n"
+            "    driver_opts:\n"
+            "      type: none\n"
+            "      o: bind\n"
+            "      device: /etc/app\n"
+            "  data:\n"
+            "    driver_opts:\n"
+            "      type: nfs\n"
+            "      o: addr=10.0.0.1,rw\n"
+            "      device: \":/var/lib/data\"\n"
+            "  logs:\n"
+            "    driver_opts: {type: none, o: 'rbind,ro', device: /var/log}\n");
+}
+
 TEST_CASE("H108 no-sensitive-host-mount: writable system folders become read-only") {
   const std::string input =
       "services:\n"
@@ -235,6 +307,46 @@ TEST_CASE("H111 valid-seccomp: seccomp=default is deleted by default (safe)") {
             "    security_opt:\n"
             "      - seccomp=./profiles/app.json\n"
             "      - no-new-privileges\n");
+}
+
+TEST_CASE("H111 valid-seccomp: a seccomp setting written as a label option is deleted; H110 leaves it") {
+  const std::string input =
+      "services:\n"
+      "  app:\n"
+      "    image: x\n"
+      "    security_opt:\n"
+      "      - label:seccomp:unconfined\n"
+      "      - label=type:container_t\n"
+      "      - label=disable\n";
+  CHECK(found(Run{{"H111"}}(input)) == List{"H111@5"});
+  CHECK(found(Run{{"H110"}}(input)) == List{"H110@7"});
+  check_fix(Run{{"H111"}}, input,
+            "services:\n"
+            "  app:\n"
+            "    image: x\n"
+            "    security_opt:\n"
+            "      - label=type:container_t\n"
+            "      - label=disable\n");
+}
+
+TEST_CASE("H111 empties a list that H103 appends to: the two fixes run in separate passes") {
+  check_fix(Run{{"H103", "H111"}},
+            "services:\n"
+            "  app:\n"
+            "    image: x\n"
+            "    security_opt:\n"
+            "      - seccomp=default\n"
+            "\n"
+            "volumes:\n"
+            "  data:\n",
+            "services:\n"
+            "  app:\n"
+            "    image: x\n"
+            "    security_opt:\n"
+            "      - no-new-privileges=true\n"
+            "\n"
+            "volumes:\n"
+            "  data:\n");
 }
 
 TEST_CASE("H110 and H111 together empty a list in two passes") {
@@ -483,7 +595,7 @@ TEST_CASE("H119 obsolete-version: deleted with the blank line after it") {
   CHECK(harden::process_text("compose.yaml", "version: '3'\nservices:\n  a:\n    image: x\n", baseline).findings.empty());
 }
 
-TEST_CASE("H120 mount-propagation: shared and rshared only") {
+TEST_CASE("H120 mount-propagation: shared and slave modes, not private ones") {
   const std::string input =
       "services:\n"
       "  csi:\n"
@@ -495,9 +607,24 @@ TEST_CASE("H120 mount-propagation: shared and rshared only") {
       "        source: ./data\n"
       "        target: /data\n"
       "        bind:\n"
-      "          propagation: shared\n";
+      "          propagation: shared\n"
+      "      - /srv:/srv:ro,rprivate\n"
+      "      - type: bind\n"
+      "        source: ./cache\n"
+      "        target: /cache\n"
+      "        bind:\n"
+      "          propagation: slave\n"
+      "      - type: bind\n"
+      "        source: ./tmp\n"
+      "        target: /tmp\n"
+      "        bind:\n"
+      "          propagation: private\n";
   FileResult result = Run{{"H120"}, true}(input);
-  CHECK(found(result) == List{"H120@5", "H120@11"});
+  CHECK(found(result) == List{"H120@5", "H120@6", "H120@11", "H120@17"});
+  REQUIRE(result.findings.size() == 4);
+  CHECK(result.findings[0].message == "bind propagation rshared: mounts made in the container reach the host");
+  CHECK(result.findings[1].message ==
+        "bind propagation rslave: mounts the host makes later below the source appear in the container");
   CHECK(result.output == input);
 }
 
