@@ -2,6 +2,9 @@
 # Builds the libFuzzer targets with clang and runs each for SECONDS
 # (default 60). Seeds: ../shared/corpus/real, golden/*/input.yml and the
 # saved regressions. New crashers are left in fuzz/findings/TARGET/.
+# With HARDEN_FUZZ_RUNS=N each target instead runs N inputs after its seeds
+# with a fixed random seed (SECONDS stays a cap): the same inputs on every
+# machine, so a CI failure can be reproduced.
 # Usage: fuzz/run-fuzz.sh [SECONDS] [JOBS]
 set -eu
 SECONDS_PER_TARGET=${1:-60}
@@ -28,6 +31,8 @@ done
 status=0
 parallel=
 [ "$JOBS" -gt 1 ] && parallel="-fork=$JOBS -ignore_crashes=1"
+fixed=
+[ -n "${HARDEN_FUZZ_RUNS:-}" ] && fixed="-runs=$HARDEN_FUZZ_RUNS -seed=1"
 for target in fuzz_loader fuzz_edits fuzz_pipeline; do
   case $target in
     fuzz_loader) seeds=$WORK/seeds-yaml; regress=$ROOT/fuzz/corpus-regressions/loader ;;
@@ -39,7 +44,7 @@ for target in fuzz_loader fuzz_edits fuzz_pipeline; do
   mkdir -p "$corpus" "$findings" "$regress"
   echo "== $target: ${SECONDS_PER_TARGET}s"
   if ! "$BUILD/fuzz/$target" "$corpus" "$seeds" "$regress" -max_total_time="$SECONDS_PER_TARGET" \
-      -max_len=65536 -timeout=10 -rss_limit_mb=2048 $parallel \
+      -max_len=65536 -timeout=10 -rss_limit_mb=2048 $parallel $fixed \
       -artifact_prefix="$findings/" -print_final_stats=1 2>"$WORK/$target.log"; then
     echo "$target: FOUND A PROBLEM (see $WORK/$target.log and $findings)"
     grep -m5 'FUZZ FAILURE\|ERROR: \|SUMMARY' "$WORK/$target.log" || true

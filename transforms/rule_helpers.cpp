@@ -63,6 +63,12 @@ std::string source_text(const Document& doc, const Node& node) {
   return doc.text.substr(node.content_begin, node.end - node.content_begin);
 }
 
+NewValue copy_scalar(const Node& scalar) {
+  // Rendered from the value, not sliced from a text: the node may belong to
+  // another file, and its text may span lines.
+  return NewValue::text(scalar_text(scalar.value, quote_of(scalar)));
+}
+
 char quote_of(const Node& scalar) {
   switch (scalar.scalar_style) {
     case ScalarStyle::DoubleQuoted: return '"';
@@ -266,7 +272,7 @@ void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view
     if (!value->is_scalar() && !value->is_null())
       return fix.refuse(fmt::format("{} is neither a list nor a string; it is left as written", key));
     std::vector<NewValue> items;
-    if (value->is_scalar()) items.push_back(NewValue::text(source_text(ctx.doc, *value)));
+    if (value->is_scalar()) items.push_back(copy_scalar(*value));
     for (NewValue& item : styled_items(ctx, values)) items.push_back(std::move(item));
     NewValue list = NewValue::sequence(std::move(items));
     fix.add(ctx.edits.replace_value(entry, service_node, list), Intent{Intent::Op::Set, path, list.meaning()});
@@ -283,10 +289,10 @@ void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view
         if (!item.value || !item.value->is_scalar())
           return fix.refuse(fmt::format("{} comes from {} and holds items that cannot be copied; add to it there",
                                         key, found->origin));
-        items.push_back(NewValue::text(source_text(ctx.doc, *item.value)));
+        items.push_back(copy_scalar(*item.value));
       }
     } else if (merged && merged->is_scalar()) {
-      items.push_back(NewValue::text(source_text(ctx.doc, *merged)));
+      items.push_back(copy_scalar(*merged));
     }
   }
   for (NewValue& item : styled_items(ctx, values)) items.push_back(std::move(item));
@@ -470,7 +476,7 @@ void delete_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_v
       const Node* item = list->items[i].value;
       if (!item->is_scalar())
         return fix.refuse(fmt::format("{} holds items that cannot be copied; remove the entries by hand", key));
-      kept.push_back(NewValue::text(source_text(ctx.doc, *item)));
+      kept.push_back(copy_scalar(*item));
     }
     NewValue value = NewValue::sequence(std::move(kept));
     fix.add(ctx.edits.replace_value(entry, *ctx.service.node, value), Intent{Intent::Op::Set, path, value.meaning()});

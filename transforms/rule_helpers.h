@@ -42,6 +42,9 @@ std::size_t entry_index(const Node& mapping, const MapEntry& entry);
 
 // The node's text exactly as written in the source.
 std::string source_text(const Document& doc, const Node& node);
+// A scalar copied into new text (from this file, a merged anchor or a base
+// file): its value, in its own quote style, on one line.
+NewValue copy_scalar(const Node& scalar);
 
 // The quote character an item of this sequence would use: that of its last
 // scalar item, else `fallback`.
