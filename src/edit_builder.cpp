@@ -258,9 +258,7 @@ std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
   return std::nullopt;
 }
 
-EditRefusal tab_refusal() {
-  return EditRefusal{"a blank line of this file holds a tab; remove it to let harden edit the file", 0};
-}
+EditRefusal not_editable_refusal(const Document& doc) { return EditRefusal{doc.not_editable, 0}; }
 
 EditRefusal anchor_refusal(const Node& anchored) {
   return EditRefusal{fmt::format("&{} is used by an alias elsewhere in the file; removing it would break that alias",
@@ -271,7 +269,7 @@ EditRefusal anchor_refusal(const Node& anchored) {
 }  // namespace
 
 std::optional<EditRefusal> EditBuilder::check_editable(const Node& node) const {
-  if (doc_.tab_on_blank_line) return tab_refusal();
+  if (!doc_.not_editable.empty()) return not_editable_refusal(doc_);
   if (node.opaque)
     return EditRefusal{"this scalar could not be modelled exactly; it is left as written", node.content_begin};
   return std::nullopt;
@@ -404,7 +402,7 @@ std::size_t colon_after_key(const Document& doc, const MapEntry& entry) {
 }  // namespace
 
 EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, const NewValue& value) const {
-  if (doc_.tab_on_blank_line) return tab_refusal();
+  if (!doc_.not_editable.empty()) return not_editable_refusal(doc_);
   if (!mapping.is_mapping()) return EditRefusal{"not a mapping", mapping.content_begin};
   if (mapping.is_flow()) {
     if (flow_with_comments(doc_, mapping))
@@ -435,7 +433,7 @@ EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, 
 }
 
 EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value) const {
-  if (doc_.tab_on_blank_line) return tab_refusal();
+  if (!doc_.not_editable.empty()) return not_editable_refusal(doc_);
   if (!sequence.is_sequence()) return EditRefusal{"not a sequence", sequence.content_begin};
   if (sequence.is_flow()) {
     if (flow_with_comments(doc_, sequence))
@@ -481,7 +479,7 @@ EditResult EditBuilder::replace_scalar(const Node& scalar, std::string_view yaml
 }
 
 EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping, const NewValue& value) const {
-  if (doc_.tab_on_blank_line) return tab_refusal();
+  if (!doc_.not_editable.empty()) return not_editable_refusal(doc_);
   const Node& old = *entry.value;
   if (subtree_opaque(old)) return EditRefusal{"this value could not be modelled exactly", old.content_begin};
   if (old.is_alias()) return EditRefusal{"the value is an alias; edit the anchored node instead", old.content_begin};
@@ -499,7 +497,7 @@ EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping
 }
 
 EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) const {
-  if (doc_.tab_on_blank_line) return tab_refusal();
+  if (!doc_.not_editable.empty()) return not_editable_refusal(doc_);
   if (index >= mapping.entries.size()) return EditRefusal{"no such entry", mapping.content_begin};
   const MapEntry& entry = mapping.entries[index];
   if (subtree_opaque(*entry.value)) return EditRefusal{"this entry could not be modelled exactly", entry.begin};
@@ -521,7 +519,7 @@ EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) con
 }
 
 EditResult EditBuilder::delete_item(const Node& sequence, std::size_t index, const MapEntry* owner) const {
-  if (doc_.tab_on_blank_line) return tab_refusal();
+  if (!doc_.not_editable.empty()) return not_editable_refusal(doc_);
   if (index >= sequence.items.size()) return EditRefusal{"no such item", sequence.content_begin};
   const SeqItem& item = sequence.items[index];
   if (subtree_opaque(*item.value)) return EditRefusal{"this item could not be modelled exactly", item.begin};

@@ -375,7 +375,8 @@ class SpanBuilder {
       node.content_begin = content;
       node.value = text_.substr(content, node.end - content);
     } else if (has_properties) {
-      // `&anchor` or `!tag` with no content.
+      // `&anchor` or `!tag` with no content (`!reset` alone is Compose's own).
+      if (node.tag != "!reset" || !node.anchor.empty()) not_editable("a tag or anchor with no content", e.pos);
       std::size_t end = e.pos;
       while (end < text_.size() && !is_space(text_[end]) && !(flow && is_flow_indicator(text_[end]))) ++end;
       node.content_begin = end;
@@ -409,6 +410,7 @@ class SpanBuilder {
     std::size_t c = node.content_begin;
     if ((c >= bound || c >= text_.size()) && e.value.empty() && c != e.pos) {
       // Properties with no content (`!reset`, `&a`): an empty scalar.
+      if (e.tag != "!reset" || e.anchor != 0) not_editable("a tag or anchor with no content", e.pos);
       std::size_t end = e.pos;
       while (end < text_.size() && !is_space(text_[end]) && !(flow && is_flow_indicator(text_[end]))) ++end;
       node.content_begin = node.end = end;
@@ -424,6 +426,7 @@ class SpanBuilder {
     } else if ((first == '|' || first == '>') && e.tag != "?") {
       node.scalar_style = first == '|' ? ScalarStyle::Literal : ScalarStyle::Folded;
       node.end = block_scalar_end(c, bound, parent_indent);
+
     } else {
       node.scalar_style = ScalarStyle::Plain;
       node.end = plain_scalar_end(c, std::max(bound, c), flow, parent_indent);
@@ -432,6 +435,13 @@ class SpanBuilder {
     register_anchor(node);
     cross_check(node, parent_indent);
     return &node;
+  }
+
+  void not_editable(std::string_view what, std::size_t offset) {
+    if (!doc_.not_editable.empty()) return;
+    Position p = doc_.position(offset);
+    doc_.not_editable = fmt::format("{} at line {}, column {}: harden does not edit files with one", what, p.line,
+                                    p.column);
   }
 
   void register_anchor(Node& node) {
@@ -533,6 +543,8 @@ class SpanBuilder {
       std::size_t key_slot = explicit_key ? at + 1 : at;
       entry.key = build_node(indent, inner_flow, key_slot);
       entry.begin = explicit_key ? at : std::min(at, entry.key->begin);
+      if (explicit_key) not_editable("an explicit key ('? ')", at);
+      else if (entry.key->is_null()) not_editable("an empty key", at);
       std::size_t after_key = skip_space_and_comments(entry.key->end, text_.size());
       std::size_t value_slot = entry.key->end;
       if (after_key < text_.size() && text_[after_key] == ':') value_slot = after_key + 1;
@@ -592,12 +604,13 @@ void index_lines(Document& doc) {
     if (t[i] == '\n') doc.line_starts.push_back(i + 1);
     else if (t[i] == '\r' && (i + 1 >= t.size() || t[i + 1] != '\n')) doc.line_starts.push_back(i + 1);
   }
-  doc.tab_on_blank_line = false;
   for (std::size_t start : doc.line_starts) {
     std::size_t end = start;
     bool tab = false;
     while (end < t.size() && (t[end] == ' ' || t[end] == '\t')) tab |= t[end++] == '\t';
-    if (tab && (end >= t.size() || t[end] == '\n' || t[end] == '\r')) doc.tab_on_blank_line = true;
+    if (tab && (end >= t.size() || t[end] == '\n' || t[end] == '\r') && doc.not_editable.empty())
+      doc.not_editable = fmt::format("line {} is blank but holds a tab; remove it to let harden edit the file",
+                                     doc.line_starts.size() > 0 ? doc.position(start).line : 1);
   }
 }
 

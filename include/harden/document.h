@@ -127,9 +127,13 @@ class Document {
   const std::vector<const Node*>& aliases_of(const Node& anchored) const;
 
   std::vector<std::size_t> line_starts;  // filled by the loader
-  // A blank line holds a tab: yaml-cpp reads such lines differently once a
-  // value near them changes, so the edit builder leaves these files alone.
-  bool tab_on_blank_line = false;
+  // Why no edit may be made to this file, or empty. The loader sets it for
+  // constructs that load and round-trip but that the edit engine does not
+  // model well enough to edit next to (Compose files do not use them):
+  // explicit `?` keys, empty keys, a tag or anchor with no content, a tab
+  // on a blank line (yaml-cpp reads such lines differently once a value
+  // near them changes).
+  std::string not_editable;
   std::unordered_map<const Node*, std::vector<const Node*>> alias_index;  // filled by the loader
 };
 

@@ -585,19 +585,36 @@ TEST_CASE("edit: replace_value finds the entry's own ':' or refuses") {
   auto doc = load("services:\n  web: {image:% nginx, privileged:image}\n");
   const Node& web = at(*doc, {"services", "web"});
   CHECK(refusal_of(builder(*doc).replace_value(web.entries[0], web, kTrue)).find("':'") != std::string::npos);
-  auto spaced = load("? a\n# note\n: b\n");
-  const Node& root = *spaced->root();
-  expect(*spaced, {edit_of(builder(*spaced).replace_value(root.entries[0], root, kTrue))}, "? a\n# note\n: true\n",
-         {set(path({"a"}), kTrue)});
+  // Explicit keys load and round-trip, but the file is not edited.
+  auto explicit_key = load("? a\n# note\n: b\n");
+  CHECK(refusal_of(builder(*explicit_key).replace_value(explicit_key->root()->entries[0], *explicit_key->root(), kTrue))
+            .find("explicit key") != std::string::npos);
 }
 
 TEST_CASE("edit: a file with a tab on a blank line loads but is not edited") {
   // yaml-cpp reads `b:` + a tab-only line, but not `b: x` + the same line.
   auto doc = load("b:\n\t\t\nc: 1\n");
-  CHECK(doc->tab_on_blank_line);
+  CHECK(doc->not_editable.find("line 2 is blank but holds a tab") == 0);
   CHECK(refusal_of(builder(*doc).replace_value(doc->root()->entries[0], *doc->root(), kTrue)).find("tab") !=
         std::string::npos);
   CHECK(refusal_of(builder(*doc).insert_entry(*doc->root(), "d", kTrue)).find("tab") != std::string::npos);
+}
+
+TEST_CASE("edit: files with constructs the engine does not edit next to load but are not edited") {
+  struct Case {
+    const char* text;
+    const char* reason;
+  };
+  for (Case c : {Case{"a: 1\n? b\n: 2\n", "explicit key"}, Case{"a: 1\n: 2\n", "empty key"},
+                 Case{"a: !\nb: 1\n", "tag or anchor with no content"}}) {
+    CAPTURE(c.text);
+    auto doc = load(c.text);
+    CHECK(doc->not_editable.find(c.reason) != std::string::npos);
+    CHECK(refusal_of(builder(*doc).insert_entry(*doc->root(), "z", kTrue)).find(c.reason) != std::string::npos);
+  }
+  // Compose's own `!reset` with no content stays editable.
+  auto reset = load("services:\n  web:\n    ports: !reset\n    image: nginx\n");
+  CHECK(reset->not_editable.empty());
 }
 
 TEST_CASE("edit: delete_entry") {
