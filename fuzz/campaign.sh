@@ -29,6 +29,7 @@ for target in $TARGETS; do
     left=$((BUDGET - ($(date +%s) - start)))
     [ "$left" -gt 5 ] || break
     runs=$((runs + 1))
+    mkdir -p "$findings"  # again: findings may be moved away while it runs
     log=$WORK/$target.campaign-$runs.log
     "$BUILD/fuzz/$target" "$corpus" "$seeds" "$regress" -max_total_time="$left" -max_len="${HARDEN_FUZZ_MAX_LEN:-65536}" \
       -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$findings/" -print_final_stats=1 2>"$log" || true
