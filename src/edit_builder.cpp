@@ -243,17 +243,22 @@ const Node* anchor_used_outside(const Document& doc, const Node& node, std::size
 // Text added at the end of a file without a final line break puts a break
 // after the last line; inside a block scalar that keeps its last break
 // (`|`, `|+`, not `|-`) the break becomes part of the value.
+// A block scalar that keeps the line break after its text (`|`, `>`, `|+`;
+// not `|-`).
+bool keeps_final_break(const Document& doc, const Node& node) {
+  bool block = node.scalar_style == ScalarStyle::Literal || node.scalar_style == ScalarStyle::Folded;
+  if (!block || !node.is_scalar()) return false;
+  std::size_t header_end = doc.line_end(node.content_begin);
+  std::string_view header(doc.text.data() + node.content_begin, header_end - node.content_begin);
+  return header.substr(0, header.find('#')).find('-') == std::string_view::npos;
+}
+
 std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
   for (const Node& node : doc.nodes) {
-    bool block = node.scalar_style == ScalarStyle::Literal || node.scalar_style == ScalarStyle::Folded;
-    if (!block || !node.is_scalar() || node.end < doc.text.size()) continue;
-    std::size_t header_end = doc.line_end(node.content_begin);
-    std::string_view header(doc.text.data() + node.content_begin, header_end - node.content_begin);
-    std::size_t comment = header.find('#');
-    if (header.substr(0, comment).find('-') == std::string_view::npos)
-      return EditRefusal{"the file ends inside a block scalar with no final line break; adding after it would change "
-                         "its value",
-                         node.content_begin};
+    if (node.end < doc.text.size() || !keeps_final_break(doc, node)) continue;
+    return EditRefusal{"the file ends inside a block scalar with no final line break; adding after it would change "
+                       "its value",
+                       node.content_begin};
   }
   return std::nullopt;
 }
@@ -370,13 +375,18 @@ bool starts_line(const Document& doc, std::size_t offset) {
 
 // The span of whole lines from the line of `begin` through the line of
 // `end`, keeping a missing final newline missing.
-Edit delete_lines(const Document& doc, std::size_t begin, std::size_t end) {
+EditResult delete_lines(const Document& doc, std::size_t begin, std::size_t end) {
   std::size_t from = doc.line_begin(begin);
   std::size_t to = doc.next_line_begin(end);
   if (to >= doc.text.size() && (doc.text.empty() || doc.text.back() != '\n') && from > 0) {
-    // The last line has no line break: take the previous line's break instead.
+    // The last line has no line break: take the previous line's break
+    // instead, unless a block scalar before it keeps that break.
+    std::size_t line = from;
     from = from - 1;
     if (from > 0 && doc.text[from - 1] == '\r') --from;
+    for (const Node& node : doc.nodes)
+      if (node.end >= from && node.end <= line && keeps_final_break(doc, node))
+        return EditRefusal{"deleting the last line would take the line break a block scalar keeps", begin};
   }
   return Edit{from, to, ""};
 }

@@ -617,6 +617,15 @@ TEST_CASE("edit: files with constructs the engine does not edit next to load but
   CHECK(reset->not_editable.empty());
 }
 
+TEST_CASE("edit: deleting the last line keeps the line break a block scalar before it holds") {
+  // No final newline: deleting `b: 1` would take the break after "x", which
+  // `|` keeps in its value ("x\n"). `|-` does not keep it.
+  auto clip = load("a: |\n  x\nb: 1");
+  CHECK(refusal_of(builder(*clip).delete_entry(*clip->root(), 1)).find("block scalar") != std::string::npos);
+  auto strip = load("a: |-\n  x\nb: 1");
+  expect(*strip, {edit_of(builder(*strip).delete_entry(*strip->root(), 1))}, "a: |-\n  x", {remove(path({"b"}))});
+}
+
 TEST_CASE("edit: delete_entry") {
   SUBCASE("a middle entry with its trailing comment; comments around stay") {
     auto doc = load("services:\n  web:\n    image: nginx\n    # why\n    privileged: true # needed?\n    restart: always\n");
