@@ -253,6 +253,14 @@ bool keeps_final_break(const Document& doc, const Node& node) {
   return header.substr(0, header.find('#')).find('-') == std::string_view::npos;
 }
 
+// `|+` or `>+`: every blank line after the text belongs to the value.
+bool keeps_trailing_lines(const Document& doc, const Node& node) {
+  if (!keeps_final_break(doc, node)) return false;
+  std::size_t header_end = doc.line_end(node.content_begin);
+  std::string_view header(doc.text.data() + node.content_begin, header_end - node.content_begin);
+  return header.substr(0, header.find('#')).find('+') != std::string_view::npos;
+}
+
 std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
   for (const Node& node : doc.nodes) {
     if (node.end < doc.text.size() || !keeps_final_break(doc, node)) continue;
@@ -387,6 +395,14 @@ EditResult delete_lines(const Document& doc, std::size_t begin, std::size_t end)
     for (const Node& node : doc.nodes)
       if (node.end >= from && node.end <= line && keeps_final_break(doc, node))
         return EditRefusal{"deleting the last line would take the line break a block scalar keeps", begin};
+  }
+  // Blank lines after the deleted text would then follow a `|+` scalar
+  // right before it, and join its value.
+  for (const Node& node : doc.nodes) {
+    if (node.end > from || !keeps_trailing_lines(doc, node)) continue;
+    std::string_view between(doc.text.data() + node.end, from - node.end);
+    if (between.find_first_not_of(" \t\r\n") == std::string_view::npos)
+      return EditRefusal{"deleting this would move blank lines into the '|+' block scalar before it", begin};
   }
   return Edit{from, to, ""};
 }

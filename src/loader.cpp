@@ -608,9 +608,11 @@ void index_lines(Document& doc) {
     std::size_t end = start;
     bool tab = false;
     while (end < t.size() && (t[end] == ' ' || t[end] == '\t')) tab |= t[end++] == '\t';
-    if (tab && (end >= t.size() || t[end] == '\n' || t[end] == '\r') && doc.not_editable.empty())
-      doc.not_editable = fmt::format("line {} is blank but holds a tab; remove it to let harden edit the file",
-                                     doc.line_starts.size() > 0 ? doc.position(start).line : 1);
+    bool blank_or_comment = end >= t.size() || t[end] == '\n' || t[end] == '\r' || t[end] == '#';
+    if (tab && blank_or_comment && doc.not_editable.empty())
+      doc.not_editable = fmt::format("line {} is blank or a comment but starts with a tab; remove the tab to let "
+                                     "harden edit the file",
+                                     doc.position(start).line);
   }
 }
 

@@ -594,7 +594,8 @@ TEST_CASE("edit: replace_value finds the entry's own ':' or refuses") {
 TEST_CASE("edit: a file with a tab on a blank line loads but is not edited") {
   // yaml-cpp reads `b:` + a tab-only line, but not `b: x` + the same line.
   auto doc = load("b:\n\t\t\nc: 1\n");
-  CHECK(doc->not_editable.find("line 2 is blank but holds a tab") == 0);
+  CHECK(doc->not_editable.find("line 2 is blank or a comment but starts with a tab") == 0);
+  CHECK_FALSE(load("b:\n\t# note\nc: 1\n")->not_editable.empty());
   CHECK(refusal_of(builder(*doc).replace_value(doc->root()->entries[0], *doc->root(), kTrue)).find("tab") !=
         std::string::npos);
   CHECK(refusal_of(builder(*doc).insert_entry(*doc->root(), "d", kTrue)).find("tab") != std::string::npos);
@@ -622,6 +623,8 @@ TEST_CASE("edit: deleting the last line keeps the line break a block scalar befo
   // `|` keeps in its value ("x\n"). `|-` does not keep it.
   auto clip = load("a: |\n  x\nb: 1");
   CHECK(refusal_of(builder(*clip).delete_entry(*clip->root(), 1)).find("block scalar") != std::string::npos);
+  auto keep = load("a: |+\n  x\nb: 1\n\n\nc: 2\n");
+  CHECK(refusal_of(builder(*keep).delete_entry(*keep->root(), 1)).find("'|+'") != std::string::npos);
   auto strip = load("a: |-\n  x\nb: 1");
   expect(*strip, {edit_of(builder(*strip).delete_entry(*strip->root(), 1))}, "a: |-\n  x", {remove(path({"b"}))});
 }
