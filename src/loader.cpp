@@ -545,6 +545,9 @@ class SpanBuilder {
       entry.begin = explicit_key ? at : std::min(at, entry.key->begin);
       if (explicit_key) not_editable("an explicit key ('? ')", at);
       else if (entry.key->is_null()) not_editable("an empty key", at);
+      // yaml-cpp reads some invalid text as a key (`a: |` with its text at
+      // the key's column): the span does not hold it.
+      else if (entry.key->opaque) not_editable("a key that cannot be placed exactly in the text", at);
       std::size_t after_key = skip_space_and_comments(entry.key->end, text_.size());
       std::size_t value_slot = entry.key->end;
       if (after_key < text_.size() && text_[after_key] == ':') value_slot = after_key + 1;

@@ -607,7 +607,8 @@ TEST_CASE("edit: files with constructs the engine does not edit next to load but
     const char* reason;
   };
   for (Case c : {Case{"a: 1\n? b\n: 2\n", "explicit key"}, Case{"a: 1\n: 2\n", "empty key"},
-                 Case{"a: !\nb: 1\n", "tag or anchor with no content"}}) {
+                 Case{"a: !\nb: 1\n", "tag or anchor with no content"},
+                 Case{"- a: |\n  text\n", "cannot be placed exactly"}}) {
     CAPTURE(c.text);
     auto doc = load(c.text);
     CHECK(doc->not_editable.find(c.reason) != std::string::npos);
