@@ -273,6 +273,11 @@ std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
 
 EditRefusal not_editable_refusal(const Document& doc) { return EditRefusal{doc.not_editable, 0}; }
 
+// `[a: b]`: a one-pair mapping with no braces, inside a flow sequence.
+bool brace_less_pair(const Document& doc, const Node& mapping) {
+  return mapping.is_flow() && (mapping.content_begin >= doc.text.size() || doc.text[mapping.content_begin] != '{');
+}
+
 EditRefusal anchor_refusal(const Node& anchored) {
   return EditRefusal{fmt::format("&{} is used by an alias elsewhere in the file; removing it would break that alias",
                                  anchored.anchor),
@@ -430,6 +435,9 @@ std::size_t colon_after_key(const Document& doc, const MapEntry& entry) {
 EditResult EditBuilder::insert_entry(const Node& mapping, std::string_view key, const NewValue& value) const {
   if (!doc_.not_editable.empty()) return not_editable_refusal(doc_);
   if (!mapping.is_mapping()) return EditRefusal{"not a mapping", mapping.content_begin};
+  if (brace_less_pair(doc_, mapping))
+    return EditRefusal{"a one-pair mapping inside a flow sequence ([a: b]) cannot take another entry",
+                       mapping.content_begin};
   if (mapping.is_flow()) {
     if (flow_with_comments(doc_, mapping))
       return EditRefusal{"a multi-line flow mapping with comments cannot be edited safely", mapping.content_begin};
@@ -527,6 +535,8 @@ EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) con
   if (index >= mapping.entries.size()) return EditRefusal{"no such entry", mapping.content_begin};
   const MapEntry& entry = mapping.entries[index];
   if (subtree_opaque(*entry.value)) return EditRefusal{"this entry could not be modelled exactly", entry.begin};
+  if (brace_less_pair(doc_, mapping))
+    return EditRefusal{"a one-pair mapping inside a flow sequence ([a: b]) cannot lose its pair", entry.begin};
   for (const Node* part : {entry.key, entry.value})
     if (const Node* anchored = part ? anchor_used_outside(doc_, *part, entry.begin, entry.end, true) : nullptr)
       return anchor_refusal(*anchored);

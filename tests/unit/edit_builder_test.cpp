@@ -630,6 +630,14 @@ TEST_CASE("edit: deleting the last line keeps the line break a block scalar befo
   expect(*strip, {edit_of(builder(*strip).delete_entry(*strip->root(), 1))}, "a: |-\n  x", {remove(path({"b"}))});
 }
 
+TEST_CASE("edit: a one-pair mapping inside a flow sequence takes no entry and loses none") {
+  auto doc = load("snes:\n op: [a: b, c]\n");
+  const Node& pair = *at(*doc, {"snes", "op"}).items[0].value;
+  REQUIRE(pair.is_mapping());
+  CHECK(refusal_of(builder(*doc).insert_entry(pair, "k", kTrue)).find("one-pair mapping") != std::string::npos);
+  CHECK(refusal_of(builder(*doc).delete_entry(pair, 0)).find("one-pair mapping") != std::string::npos);
+}
+
 TEST_CASE("edit: delete_entry") {
   SUBCASE("a middle entry with its trailing comment; comments around stay") {
     auto doc = load("services:\n  web:\n    image: nginx\n    # why\n    privileged: true # needed?\n    restart: always\n");
