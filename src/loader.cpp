@@ -663,6 +663,8 @@ std::optional<LoadError> check_encoding(std::string_view text) {
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
       return LoadError{fmt::format("control character U+{:04X} in the input (YAML does not allow it)", c), line,
                        column};
+    if (c == 0xEF && i > 0 && text.substr(i, 3) == "\xEF\xBB\xBF")
+      return LoadError{"a byte-order mark inside the text (only the first bytes of a file may hold one)", line, column};
     if (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))
       return LoadError{"a carriage return without a line feed: only LF and CRLF line endings are supported", line,
                        column};

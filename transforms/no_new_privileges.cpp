@@ -158,7 +158,7 @@ class NoNewPrivileges final : public Rule {
                                       "there",
                                       found.origin));
       items.push_back(i == setting.index ? rules::quoted_value(ctx, true_spelling(setting), rules::quote_of(*item))
-                                         : rules::copy_scalar(*item));
+                                         : rules::copy_scalar(ctx, *item));
     }
     NewValue value = NewValue::sequence(std::move(items));
     fix.add(ctx.edits.insert_entry(*ctx.service.node, "security_opt", value),

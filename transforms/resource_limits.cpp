@@ -336,7 +336,7 @@ class ResourceLimits final : public Rule {
     const Node* deploy = deploy_entry.value;
     if (deploy->is_null()) {
       NewValue value = NewValue::mapping({{"resources", NewValue::mapping({{"limits", limits}})}});
-      fix.add(ctx.edits.replace_value(deploy_entry, service, value), Intent{Intent::Op::Set, deploy_path, value.meaning()});
+      fix.add(ctx.edits.replace_value(deploy_entry, service, value), rules::replaced_by(deploy_entry, deploy_path, value));
       return true;
     }
     if (!deploy->is_mapping() || rules::shared_edit_problem(ctx, {deploy})) return false;
@@ -352,7 +352,7 @@ class ResourceLimits final : public Rule {
     if (resources->is_null()) {
       NewValue value = NewValue::mapping({{"limits", limits}});
       fix.add(ctx.edits.replace_value(*resources_entry, *deploy, value),
-              Intent{Intent::Op::Set, resources_path, value.meaning()});
+              rules::replaced_by(*resources_entry, resources_path, value));
       return true;
     }
     if (!resources->is_mapping() || rules::shared_edit_problem(ctx, {deploy, resources})) return false;
@@ -365,7 +365,7 @@ class ResourceLimits final : public Rule {
     const Node* existing = limits_entry->value;
     if (existing->is_null()) {
       fix.add(ctx.edits.replace_value(*limits_entry, *resources, limits),
-              Intent{Intent::Op::Set, limits_path, limits.meaning()});
+              rules::replaced_by(*limits_entry, limits_path, limits));
       return true;
     }
     if (!existing->is_mapping() || rules::shared_edit_problem(ctx, {deploy, resources, existing})) return false;

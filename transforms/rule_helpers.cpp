@@ -63,11 +63,6 @@ std::string source_text(const Document& doc, const Node& node) {
   return doc.text.substr(node.content_begin, node.end - node.content_begin);
 }
 
-NewValue copy_scalar(const Node& scalar) {
-  // Rendered from the value, not sliced from a text: the node may belong to
-  // another file, and its text may span lines.
-  return NewValue::text(scalar_text(scalar.value, quote_of(scalar)));
-}
 
 char quote_of(const Node& scalar) {
   switch (scalar.scalar_style) {
@@ -226,6 +221,18 @@ std::vector<NewValue> styled_items(const ServiceContext& ctx, const std::vector<
 
 }  // namespace
 
+NewValue copy_scalar(const ServiceContext& ctx, const Node& scalar) {
+  // Rendered from the value, not sliced from a text: the node may belong to
+  // another file, and its text may span lines.
+  return scalar_for(scalar.value, quote_of(scalar), new_list_in_flow(ctx));
+}
+
+Intent replaced_by(const MapEntry& entry, Path path, const NewValue& value) {
+  Value meaning = value.meaning();
+  if (entry.value) meaning.anchor = entry.value->anchor;
+  return Intent{Intent::Op::Set, std::move(path), std::move(meaning)};
+}
+
 NewValue quoted_value(const ServiceContext&, std::string_view value, char quote) { return scalar_for(value, quote, false); }
 
 NewValue styled_value(const ServiceContext& ctx, std::string_view value) {
@@ -244,7 +251,7 @@ void set_scalar_key(const ServiceContext& ctx, FixBuilder& fix, std::string_view
     return;
   }
   if (own) {
-    fix.add(ctx.edits.replace_value(*own, service_node, value), Intent{Intent::Op::Set, path, value.meaning()});
+    fix.add(ctx.edits.replace_value(*own, service_node, value), replaced_by(*own, path, value));
     return;
   }
   fix.add(ctx.edits.insert_entry(service_node, key, value), Intent{Intent::Op::Set, path, value.meaning()});
@@ -272,10 +279,10 @@ void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view
     if (!value->is_scalar() && !value->is_null())
       return fix.refuse(fmt::format("{} is neither a list nor a string; it is left as written", key));
     std::vector<NewValue> items;
-    if (value->is_scalar()) items.push_back(copy_scalar(*value));
+    if (value->is_scalar()) items.push_back(copy_scalar(ctx, *value));
     for (NewValue& item : styled_items(ctx, values)) items.push_back(std::move(item));
     NewValue list = NewValue::sequence(std::move(items));
-    fix.add(ctx.edits.replace_value(entry, service_node, list), Intent{Intent::Op::Set, path, list.meaning()});
+    fix.add(ctx.edits.replace_value(entry, service_node, list), replaced_by(entry, path, list));
     return;
   }
 
@@ -289,10 +296,10 @@ void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view
         if (!item.value || !item.value->is_scalar())
           return fix.refuse(fmt::format("{} comes from {} and holds items that cannot be copied; add to it there",
                                         key, found->origin));
-        items.push_back(copy_scalar(*item.value));
+        items.push_back(copy_scalar(ctx, *item.value));
       }
     } else if (merged && merged->is_scalar()) {
-      items.push_back(copy_scalar(*merged));
+      items.push_back(copy_scalar(ctx, *merged));
     }
   }
   for (NewValue& item : styled_items(ctx, values)) items.push_back(std::move(item));
@@ -465,7 +472,7 @@ void delete_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_v
   both.insert(other_deletable.begin(), other_deletable.end());
   if (ours.size() == list->items.size() && (ours.size() > 1 || list->is_flow())) {
     NewValue empty = NewValue::sequence({});
-    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, empty), Intent{Intent::Op::Set, path, empty.meaning()});
+    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, empty), replaced_by(entry, path, empty));
     return;
   }
   if (both.size() == list->items.size() || (ours.size() > 1 && list->is_flow())) {
@@ -476,10 +483,10 @@ void delete_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_v
       const Node* item = list->items[i].value;
       if (!item->is_scalar())
         return fix.refuse(fmt::format("{} holds items that cannot be copied; remove the entries by hand", key));
-      kept.push_back(copy_scalar(*item));
+      kept.push_back(copy_scalar(ctx, *item));
     }
     NewValue value = NewValue::sequence(std::move(kept));
-    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, value), Intent{Intent::Op::Set, path, value.meaning()});
+    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, value), replaced_by(entry, path, value));
     return;
   }
   std::sort(indices.begin(), indices.end(), std::greater<>());

@@ -42,9 +42,13 @@ std::size_t entry_index(const Node& mapping, const MapEntry& entry);
 
 // The node's text exactly as written in the source.
 std::string source_text(const Document& doc, const Node& node);
-// A scalar copied into new text (from this file, a merged anchor or a base
-// file): its value, in its own quote style, on one line.
-NewValue copy_scalar(const Node& scalar);
+// A scalar copied into a new list of this service (from this file, a merged
+// anchor or a base file): its value, in its own quote style, on one line,
+// quoted where the new list is a flow sequence and the value needs it.
+NewValue copy_scalar(const ServiceContext& ctx, const Node& scalar);
+// The intent of replace_value(entry, ...): the new value, keeping the old
+// value's anchor as replace_value does.
+Intent replaced_by(const MapEntry& entry, Path path, const NewValue& value);
 
 // The quote character an item of this sequence would use: that of its last
 // scalar item, else `fallback`.
