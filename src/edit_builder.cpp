@@ -245,20 +245,24 @@ const Node* anchor_used_outside(const Document& doc, const Node& node, std::size
 // (`|`, `|+`, not `|-`) the break becomes part of the value.
 // A block scalar that keeps the line break after its text (`|`, `>`, `|+`;
 // not `|-`).
-bool keeps_final_break(const Document& doc, const Node& node) {
+// The indicators of a block scalar (`|`, `>-`, `|2+`), without its comment;
+// empty for any other node.
+std::string_view block_header(const Document& doc, const Node& node) {
   bool block = node.scalar_style == ScalarStyle::Literal || node.scalar_style == ScalarStyle::Folded;
-  if (!block || !node.is_scalar()) return false;
+  if (!block || !node.is_scalar()) return {};
   std::size_t header_end = doc.line_end(node.content_begin);
   std::string_view header(doc.text.data() + node.content_begin, header_end - node.content_begin);
-  return header.substr(0, header.find('#')).find('-') == std::string_view::npos;
+  return header.substr(0, header.find('#'));
+}
+
+bool keeps_final_break(const Document& doc, const Node& node) {
+  std::string_view header = block_header(doc, node);
+  return !header.empty() && header.find('-') == std::string_view::npos;
 }
 
 // `|+` or `>+`: every blank line after the text belongs to the value.
 bool keeps_trailing_lines(const Document& doc, const Node& node) {
-  if (!keeps_final_break(doc, node)) return false;
-  std::size_t header_end = doc.line_end(node.content_begin);
-  std::string_view header(doc.text.data() + node.content_begin, header_end - node.content_begin);
-  return header.substr(0, header.find('#')).find('+') != std::string_view::npos;
+  return block_header(doc, node).find('+') != std::string_view::npos;
 }
 
 std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
