@@ -69,26 +69,12 @@ std::string normalise_capability(std::string_view name) {
   return cap;
 }
 
-const Node* resolved(const Node* node) { return node ? node->resolved() : nullptr; }
-
-std::vector<const Node*> items_of(const Node* node) {
-  std::vector<const Node*> items;
-  node = resolved(node);
-  if (!node || !node->is_sequence()) return items;
-  for (const SeqItem& item : node->items) items.push_back(resolved(item.value));
-  return items;
-}
-
-const Node* get(const Node* mapping, std::string_view key) {
-  mapping = resolved(mapping);
-  return mapping && mapping->is_mapping() ? resolved(mapping->get(key)) : nullptr;
-}
 
 std::vector<std::string> capability_list(const Service& service, std::string_view key) {
   std::vector<std::string> caps;
   const Node* node = resolved(service.value(key));
   if (node && node->is_scalar() && !node->value.empty()) add_unique(caps, normalise_capability(node->value));
-  for (const Node* item : items_of(node))
+  for (const Node* item : sequence_items(node))
     if (item && item->is_scalar() && !item->value.empty()) add_unique(caps, normalise_capability(item->value));
   return caps;
 }
@@ -168,7 +154,7 @@ std::string normalise_host_path(std::string path) {
 }
 
 void read_devices(const Service& service, std::vector<AuditHostAccess>& out) {
-  for (const Node* item : items_of(service.value("devices"))) {
+  for (const Node* item : sequence_items(service.value("devices"))) {
     AuditHostAccess access;
     access.kind = "device";
     if (item && item->is_scalar()) {
@@ -178,8 +164,8 @@ void read_devices(const Service& service, std::vector<AuditHostAccess>& out) {
       access.target = colon == std::string::npos ? access.source : text.substr(colon + 1);
       if (std::size_t c2 = access.target.find(':'); c2 != std::string::npos) access.target.erase(c2);
     } else if (item && item->is_mapping()) {
-      access.source = scalar_or_empty(get(item, "source"));
-      access.target = scalar_or_empty(get(item, "target"));
+      access.source = scalar_or_empty(mapping_get(item, "source"));
+      access.target = scalar_or_empty(mapping_get(item, "target"));
       if (access.target.empty()) access.target = access.source;
     } else {
       continue;
@@ -212,10 +198,10 @@ std::vector<std::string> split_port(std::string_view text) {
 std::optional<AuditPort> parse_port(const Node* item) {
   AuditPort port;
   if (item && item->is_mapping()) {
-    port.target = scalar_or_empty(get(item, "target"));
-    port.published = scalar_or_empty(get(item, "published"));
-    port.host_ip = scalar_or_empty(get(item, "host_ip"));
-    port.protocol = scalar_or_empty(get(item, "protocol"));
+    port.target = scalar_or_empty(mapping_get(item, "target"));
+    port.published = scalar_or_empty(mapping_get(item, "published"));
+    port.host_ip = scalar_or_empty(mapping_get(item, "host_ip"));
+    port.protocol = scalar_or_empty(mapping_get(item, "protocol"));
   } else if (item && item->is_scalar()) {
     std::string text(trim(item->value));
     if (std::size_t slash = text.rfind('/'); slash != std::string::npos && text.find('}', slash) == std::string::npos) {
@@ -241,7 +227,7 @@ bool unlimited(const std::string& value) { return value.empty() || value == "0" 
 std::string limit_of(const Service& service, std::string_view key, std::string_view deploy_key) {
   std::string own = scalar_or_empty(service.value(key));
   if (!unlimited(own)) return own;
-  std::string deployed = scalar_or_empty(get(get(get(service.value("deploy"), "resources"), "limits"), deploy_key));
+  std::string deployed = scalar_or_empty(mapping_get(mapping_get(mapping_get(service.value("deploy"), "resources"), "limits"), deploy_key));
   return unlimited(deployed) ? std::string() : deployed;
 }
 
@@ -249,7 +235,7 @@ std::string limit_of(const Service& service, std::string_view key, std::string_v
 
 void read_security_opt(const Service& service, SecurityState& state) {
   std::vector<std::string> labels;
-  for (const Node* item : items_of(service.value("security_opt"))) {
+  for (const Node* item : sequence_items(service.value("security_opt"))) {
     if (!item || !item->is_scalar()) continue;
     std::string text(trim(item->value));
     std::size_t sep = text.find_first_of(":=");
@@ -383,7 +369,7 @@ SecurityState audit_service(const Service& service, const Options& options, cons
   }
   state.pids = limit_of(service, "pids_limit", "pids");
 
-  for (const Node* item : items_of(service.value("ports")))
+  for (const Node* item : sequence_items(service.value("ports")))
     if (auto port = parse_port(item)) state.ports.push_back(*port);
 
   bool host_root = std::any_of(state.host_access.begin(), state.host_access.end(),
@@ -416,7 +402,7 @@ FileAudit audit_text(const std::string& path, const std::string& text, const Opt
     s.image = scalar_or_empty(service.value("image"));
     if (s.image.empty() && service.value("build")) {
       std::string context = scalar_or_empty(service.value("build"));
-      if (context.empty()) context = scalar_or_empty(get(service.value("build"), "context"));
+      if (context.empty()) context = scalar_or_empty(mapping_get(service.value("build"), "context"));
       s.image = "build " + (context.empty() ? std::string(".") : context);
     }
     s.before = audit_service(service, options, dir);
@@ -467,15 +453,6 @@ struct Cell {
   std::string text;
   Tone tone = Tone::Plain;
 };
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
 
 Cell user_cell(const SecurityState& s) {
   const AuditUser& u = s.user;

@@ -18,6 +18,21 @@ const Node* Node::get(std::string_view key) const {
   return entry ? entry->value : nullptr;
 }
 
+const Node* resolved(const Node* node) { return node ? node->resolved() : nullptr; }
+
+const Node* mapping_get(const Node* mapping, std::string_view key) {
+  mapping = resolved(mapping);
+  return mapping && mapping->is_mapping() ? resolved(mapping->get(key)) : nullptr;
+}
+
+std::vector<const Node*> sequence_items(const Node* sequence) {
+  std::vector<const Node*> items;
+  sequence = resolved(sequence);
+  if (!sequence || !sequence->is_sequence()) return items;
+  for (const SeqItem& item : sequence->items) items.push_back(resolved(item.value));
+  return items;
+}
+
 const std::vector<const Node*>& Document::aliases_of(const Node& anchored) const {
   static const std::vector<const Node*> none;
   auto it = alias_index.find(&anchored);

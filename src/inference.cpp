@@ -45,26 +45,11 @@ std::string strip_trailing_slashes(std::string path) {
   return path;
 }
 
-const Node* resolved(const Node* node) { return node ? node->resolved() : nullptr; }
-
-// The items of a sequence value, aliases followed; empty for anything else.
-std::vector<const Node*> sequence_items(const Node* node) {
-  std::vector<const Node*> items;
-  node = resolved(node);
-  if (!node || !node->is_sequence()) return items;
-  for (const SeqItem& item : node->items) items.push_back(resolved(item.value));
-  return items;
-}
-
 std::string scalar_of(const Node* node) {
   node = resolved(node);
   return node && node->is_scalar() ? node->value : std::string();
 }
 
-const Node* mapping_get(const Node* mapping, std::string_view key) {
-  mapping = resolved(mapping);
-  return mapping && mapping->is_mapping() ? resolved(mapping->get(key)) : nullptr;
-}
 
 // ------------------------------------------------------------ the Dockerfile
 

@@ -38,4 +38,13 @@ std::optional<bool> parse_go_bool(std::string_view text) {
   return std::nullopt;
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
 }  // namespace harden

@@ -13,15 +13,6 @@ namespace harden::rules {
 
 // ------------------------------------------------------------ text
 
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
-
 std::string normalise_capability(std::string_view name) {
   std::string upper = to_upper(trim(name));
   // Docker knows ALL only without the prefix: CAP_ALL is an unknown name.

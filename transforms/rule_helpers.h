@@ -19,7 +19,7 @@ namespace harden::rules {
 using harden::to_lower;
 using harden::to_upper;
 using harden::trim;
-std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+using harden::join;
 
 // " cap_net_raw " -> "NET_RAW": Docker upper-cases names and makes the
 // CAP_ prefix optional.

@@ -82,6 +82,12 @@ struct Node {
   const Node* get(std::string_view key) const;
 };
 
+// Null-safe reading, aliases followed: nullptr (or nothing) where the node
+// is absent or of another kind.
+const Node* resolved(const Node* node);
+const Node* mapping_get(const Node* mapping, std::string_view key);
+std::vector<const Node*> sequence_items(const Node* sequence);
+
 // A 1-based position for messages.
 struct Position {
   int line = 1;

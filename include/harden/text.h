@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace harden {
 
@@ -12,6 +13,7 @@ std::string_view trim(std::string_view text);  // ASCII white space at both ends
 std::string to_lower(std::string_view text);
 std::string to_upper(std::string_view text);
 bool iequals(std::string_view a, std::string_view b);  // ASCII, case-insensitive
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
 // A boolean as Docker reads it (Go's strconv.ParseBool): 1 t T true TRUE
 // True, 0 f F false FALSE False; anything else is not a boolean.
