@@ -51,11 +51,16 @@ std::optional<InlineWaiver> waiver_on_line(const Document& doc, std::size_t offs
 void apply_waivers(const Document& doc, const ComposeFile& compose, const Options& options,
                    std::vector<Finding>& findings) {
   for (Finding& f : findings) {
-    if (auto w = waiver_on_line(doc, f.offset); w && waiver_covers(*w, *f.rule)) {
-      f.waived = true;
-      f.waiver_reason = w->reason;
-      continue;
+    bool waived_inline = false;
+    for (std::optional<std::size_t> at : {std::optional<std::size_t>(f.offset), f.item_offset}) {
+      if (!at) continue;
+      if (auto w = waiver_on_line(doc, *at); w && waiver_covers(*w, *f.rule)) {
+        f.waived = waived_inline = true;
+        f.waiver_reason = w->reason;
+        break;
+      }
     }
+    if (waived_inline) continue;
     auto service = std::find_if(compose.services.begin(), compose.services.end(),
                                 [&](const Service& s) { return s.name == f.service; });
     if (service == compose.services.end()) continue;

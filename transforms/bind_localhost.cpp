@@ -37,9 +37,11 @@ What it can break
   intended address explicitly (`0.0.0.0:443:443`), which this rule accepts.
 
 How to opt out
-  Put `# harden: ignore[H116] -- reason` on the service's line or on the
-  port's line, list H116 under `services.<name>.ignore` in .harden.yaml,
-  or write the address explicitly.
+  Put `# harden: ignore[H116] -- reason` on the service's line, on the
+  `ports:` line (every port) or on one port's line, list H116 under
+  `services.<name>.ignore` in .harden.yaml, or write the address
+  explicitly. Findings are reported on the `ports:` line, as KICS reports
+  them; the message names the port.
 
 References
   CIS Docker Benchmark v1.6.0 5.14 "Ensure that incoming container traffic is
@@ -115,8 +117,8 @@ class BindLocalhost final : public Rule {
       } else {
         continue;
       }
-      Finding finding = rules::make_finding(
-          ctx, kInfo, rules::item_offset(ctx, found, i),
+      Finding finding = rules::make_list_item_finding(
+          ctx, kInfo, found, i,
           host_network ? fmt::format("port {} has no host address: ignored under network_mode: host, it listens on "
                                      "every interface once the service leaves the host network",
                                      shown)

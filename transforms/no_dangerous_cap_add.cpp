@@ -38,9 +38,11 @@ What it can break
   Nothing (finding only).
 
 How to opt out
-  Put `# harden: ignore[H112] -- reason` on the service's line or on the
-  capability's line, or list H112 under `services.<name>.ignore` in
-  .harden.yaml.
+  Put `# harden: ignore[H112] -- reason` on the service's line, on the
+  `cap_add:` line (every capability) or on one capability's line, or list
+  H112 under `services.<name>.ignore` in .harden.yaml. Findings are
+  reported on the `cap_add:` line, as KICS reports them; the message names
+  the capability.
 
 References
   CIS Docker Benchmark v1.6.0 5.4 "Ensure that Linux kernel capabilities are
@@ -65,8 +67,8 @@ class NoDangerousCapAdd final : public Rule {
     const Node* list = found->value->resolved();
     for (std::size_t index : rules::matching_items(list, dangerous)) {
       std::string name = rules::normalise_capability(list->items[index].value->resolved()->value);
-      findings.push_back(rules::make_finding(
-          ctx, kInfo, rules::item_offset(ctx, found, index),
+      findings.push_back(rules::make_list_item_finding(
+          ctx, kInfo, found, index,
           name == "ALL" ? std::string("cap_add ALL grants every capability: close to privileged mode")
                         : fmt::format("cap_add {} lets a process break the container's isolation", name)));
     }

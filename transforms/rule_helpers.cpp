@@ -393,6 +393,14 @@ std::size_t item_offset(const ServiceContext& ctx, const std::optional<KeyLookup
   return seq->items[index].value->content_begin;
 }
 
+Finding make_list_item_finding(const ServiceContext& ctx, const RuleInfo& rule, const std::optional<KeyLookup>& list,
+                               std::size_t index, std::string message) {
+  std::size_t item = item_offset(ctx, list, index);
+  Finding finding = make_finding(ctx, rule, list ? key_offset(ctx.service, *list) : item, std::move(message));
+  if (item != finding.offset) finding.item_offset = item;
+  return finding;
+}
+
 void make_mount_read_only(const ServiceContext& ctx, FixBuilder& fix, const Mount& mount) {
   std::optional<KeyLookup> volumes = ctx.service.find("volumes");
   if (!volumes || volumes->source != KeySource::Own || !volumes->entry)

@@ -169,6 +169,12 @@ std::string normalise_host_path(std::string_view path);
 // service's key when the list is not its own.
 std::size_t item_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& list, std::size_t index);
 
+// A finding about item `index` of the list `list`, reported on the list's
+// key as KICS and Checkov report it (`ports:`, `cap_add:`), so that findings
+// line up with theirs; a waiver on the item's own line still counts.
+Finding make_list_item_finding(const ServiceContext& ctx, const RuleInfo& rule, const std::optional<KeyLookup>& list,
+                               std::size_t index, std::string message);
+
 // Makes a bind mount of the service's own `volumes:` read-only: the short
 // syntax gains `:ro` (or `rw` becomes `ro`), the long syntax gains
 // `read_only: true`. Refuses for mounts that are not the service's own.

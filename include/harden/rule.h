@@ -33,6 +33,9 @@ struct Finding {
   const RuleInfo* rule = nullptr;
   std::string service;          // "" for file-level findings
   std::size_t offset = 0;       // where, in the input text
+  // The list item concerned, when the finding is reported at its list's key
+  // (`ports:`, `cap_add:`): a waiver on the item's line counts as well.
+  std::optional<std::size_t> item_offset;
   int line = 0, column = 0;     // 1-based, filled by the pipeline
   std::string message;
   std::vector<std::string> reasons;  // why the fix chose its values

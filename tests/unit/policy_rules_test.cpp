@@ -378,9 +378,32 @@ TEST_CASE("H112 no-dangerous-cap-add: finding only") {
       "    image: y\n"
       "    cap_add: [ALL]\n";
   FileResult result = Run{{"H112"}, true}(input);
-  CHECK(found(result) == List{"H112@5", "H112@7", "H112@10"});
-  CHECK(result.output == input);
+  // On the `cap_add:` line, as KICS reports it; the message names the item.
+  CHECK(found(result) == List{"H112@4", "H112@4", "H112@10"});
+  CHECK(result.findings[0].message.find("NET_ADMIN") != std::string::npos);
   CHECK(result.findings[1].message.find("SYS_ADMIN") != std::string::npos);
+  CHECK(result.output == input);
+}
+
+TEST_CASE("H112 and H116: a waiver on the item's line or on the list's key counts") {
+  const std::string input =
+      "services:\n"
+      "  vpn:\n"
+      "    image: x\n"
+      "    cap_add:\n"
+      "      - NET_ADMIN  # harden: ignore[H112] -- the tunnel needs it\n"
+      "      - SYS_ADMIN\n"
+      "    ports:  # harden: ignore[H116] -- a public endpoint\n"
+      "      - \"8080:80\"\n"
+      "      - \"8443:443\"\n";
+  FileResult result = Run{{"H112", "H116"}, true}(input);
+  REQUIRE(result.findings.size() == 4);
+  std::vector<std::string> waived;
+  for (const harden::Finding& f : result.findings)
+    waived.push_back(std::string(f.rule->code) + (f.waived ? " waived: " + f.waiver_reason : " open"));
+  CHECK(waived == List{"H112 waived: the tunnel needs it", "H112 open", "H116 waived: a public endpoint",
+                       "H116 waived: a public endpoint"});
+  CHECK(result.output == input);
 }
 
 TEST_CASE("H113 no-host-devices: one finding per device, no change") {
@@ -493,7 +516,7 @@ TEST_CASE("H116 bind-localhost: published ports get 127.0.0.1, quoting kept") {
       "      - target: 53\n"
       "        host_ip: 0.0.0.0\n";
   FileResult safe = Run{{"H116"}}(input);
-  CHECK(found(safe) == List{"H116@5", "H116@6", "H116@9", "H116@10"});
+  CHECK(found(safe) == List{"H116@4", "H116@4", "H116@4", "H116@4"});
   CHECK(safe.output == input);
   check_fix(Run{{"H116"}, true}, input,
             "services:\n"
