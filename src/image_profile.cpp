@@ -19,11 +19,6 @@
 #include <utility>
 #include <vector>
 
-// Defined in the source generated from transforms/image_profiles.yaml.
-namespace harden::embedded {
-extern const char* const image_profiles;
-}
-
 namespace harden {
 namespace {
 
@@ -209,10 +204,21 @@ struct MatchScore {
   auto operator<=>(const MatchScore&) const = default;
 };
 
+// The last path component of a listed repository, without tag or digest,
+// as parse_reference would find it for a listing without variables.
+std::string_view listed_name(std::string_view listed) {
+  listed = trim(listed);
+  listed = listed.substr(0, listed.find('@'));
+  if (std::size_t slash = listed.rfind('/'); slash != std::string_view::npos) listed.remove_prefix(slash + 1);
+  return listed.substr(0, listed.rfind(':'));
+}
+
 std::optional<MatchScore> score_profile(const ImageProfile& profile, const ImageRef& wanted,
                                         const std::optional<std::string>& tag) {
   MatchScore score;
   for (const std::string& listed : profile.images) {
+    // Every kind of match needs equal names: compare those before parsing.
+    if (listed.find('$') == std::string::npos && listed_name(listed) != wanted.name) continue;
     score.repository = std::max(score.repository, match_repository(wanted, parse_reference(listed).ref));
   }
   if (score.repository == RepositoryMatch::none) return std::nullopt;
@@ -455,11 +461,8 @@ std::vector<ImageProfile> read_profiles(const YAML::Node& root) {
 
 ImageRef parse_image_ref(std::string_view image) { return parse_reference(image).ref; }
 
-const ProfileCatalog& ProfileCatalog::builtin() {
-  // Parsed once; C++ guarantees thread-safe initialisation of a local static.
-  static const ProfileCatalog catalog = parse(embedded::image_profiles);
-  return catalog;
-}
+// ProfileCatalog::builtin() is in the source that tools/embed_profiles.cpp
+// generates from transforms/image_profiles.yaml.
 
 ProfileCatalog ProfileCatalog::parse(std::string_view yaml_text) {
   ProfileCatalog catalog;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace harden {
@@ -17,12 +18,14 @@ struct TmpfsNeed {
   std::string path;     // "/var/cache/nginx"
   std::string options;  // Docker tmpfs options, e.g. "uid=101,gid=101,mode=1777" or "exec"; may be empty
   std::string reason;   // "nginx writes its proxy and client-body temp files here"
+  bool operator==(const TmpfsNeed&) const = default;
 };
 
 // A capability the image needs at start-up under cap_drop ALL.
 struct CapabilityNeed {
   std::string name;    // "SETUID" (no CAP_ prefix)
   std::string reason;  // "the entrypoint switches to user postgres with gosu"
+  bool operator==(const CapabilityNeed&) const = default;
 };
 
 struct ImageProfile {
@@ -42,6 +45,7 @@ struct ImageProfile {
   bool breaks_with_read_only = false;         // no tmpfs can fix read_only (elasticsearch config, gitea root image)
   std::string notes;                          // free text shown by `harden audit` / reports
   std::string source;                         // where the facts come from
+  bool operator==(const ImageProfile&) const = default;
 };
 
 // A parsed image reference: "registry/ns/name:tag@digest".
@@ -57,7 +61,11 @@ ImageRef parse_image_ref(std::string_view image);
 
 class ProfileCatalog {
  public:
-  // The built-in profiles.
+  ProfileCatalog() = default;
+  explicit ProfileCatalog(std::vector<ImageProfile> profiles) : profiles_(std::move(profiles)) {}
+
+  // The built-in profiles: transforms/image_profiles.yaml, compiled into C++
+  // at build time (tools/embed_profiles.cpp).
   static const ProfileCatalog& builtin();
 
   // Parses profiles from YAML text (the schema of transforms/image_profiles.yaml:
