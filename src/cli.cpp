@@ -117,6 +117,8 @@ std::string read_stdin() {
 // `emit` in input order, as soon as it and all before it are done, so that
 // output streams and a batch never holds every file in memory. `finish`
 // runs on the worker (writing a file, making a diff) before the hand-over.
+// The worker that completes the next result in order emits it (and any
+// that waited for it): no thread sleeps or wakes per file.
 class BatchRunner {
  public:
   using Finish = std::function<void(FileResult&)>;
@@ -127,6 +129,9 @@ class BatchRunner {
 
   void run(const Finish& finish, const Emit& emit, bool show_progress) {
     std::atomic<std::size_t> next{0};
+    // Override files share their base file with each other and with the
+    // base itself: each is loaded once per batch.
+    DocumentCache documents;
     auto worker = [&] {
       for (std::size_t i = next++; i < files_.size(); i = next++) {
         FileResult r;
@@ -134,48 +139,58 @@ class BatchRunner {
           r.path = files_[i];
           r.error = LoadError{"not processed: interrupted"};
         } else {
-          r = process_file(files_[i], options_[i]);
+          r = process_file(files_[i], options_[i], &documents);
           finish(r);
         }
-        std::lock_guard lock(mutex_);
-        slots_[i] = std::move(r);
-        ++done_;
-        ready_.notify_one();
+        hand_over(i, std::move(r), emit, show_progress);
       }
     };
     unsigned threads = std::max(1u, std::min<unsigned>(jobs_, static_cast<unsigned>(files_.size())));
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    auto last_progress = std::chrono::steady_clock::now();
-    for (std::size_t emitted = 0; emitted < files_.size();) {
-      std::unique_lock lock(mutex_);
-      ready_.wait_for(lock, std::chrono::milliseconds(100), [&] { return slots_[emitted].has_value(); });
-      if (show_progress && std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(100)) {
-        fmt::print(stderr, "\r\x1b[K[{}/{}] files", done_, files_.size());
-        last_progress = std::chrono::steady_clock::now();
-      }
-      while (emitted < files_.size() && slots_[emitted]) {
-        FileResult r = std::move(*slots_[emitted]);
-        slots_[emitted].reset();
-        lock.unlock();
-        if (show_progress) fmt::print(stderr, "\r\x1b[K");
-        emit(r);
-        lock.lock();
-        ++emitted;
-      }
+    if (threads == 1) {
+      worker();  // no thread to start for one
+    } else {
+      std::vector<std::thread> pool;
+      for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+      for (auto& t : pool) t.join();
     }
-    for (auto& t : pool) t.join();
     if (show_progress) fmt::print(stderr, "\r\x1b[K");
   }
 
  private:
+  // Stores result i; the first worker to find the next result in order
+  // ready becomes the emitter until none is ready, the others go on working.
+  void hand_over(std::size_t i, FileResult r, const Emit& emit, bool show_progress) {
+    std::unique_lock lock(mutex_);
+    slots_[i] = std::move(r);
+    ++done_;
+    if (emitting_) return;
+    emitting_ = true;
+    while (emitted_ < files_.size() && slots_[emitted_]) {
+      FileResult ready = std::move(*slots_[emitted_]);
+      slots_[emitted_].reset();
+      ++emitted_;
+      std::size_t done = done_;
+      lock.unlock();
+      if (show_progress) fmt::print(stderr, "\r\x1b[K");
+      emit(ready);
+      if (show_progress && std::chrono::steady_clock::now() - last_progress_ > std::chrono::milliseconds(100)) {
+        fmt::print(stderr, "\r\x1b[K[{}/{}] files", done, files_.size());
+        last_progress_ = std::chrono::steady_clock::now();
+      }
+      lock.lock();
+    }
+    emitting_ = false;
+  }
+
   const std::vector<std::string>& files_;
   const std::vector<Options>& options_;
   unsigned jobs_;
   std::vector<std::optional<FileResult>> slots_;
   std::size_t done_ = 0;
+  std::size_t emitted_ = 0;
+  bool emitting_ = false;
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
   std::mutex mutex_;
-  std::condition_variable ready_;
 };
 
 // The report in the chosen format.
@@ -313,6 +328,9 @@ int run_cli(int argc, char** argv) {
   }
 
   Mode mode = s.write ? Mode::Write : s.diff ? Mode::Diff : s.check ? Mode::Check : Mode::Print;
+  // SARIF (fixes as replacements) and markdown (what changed) show rewritten
+  // text; the other --check reports show findings only.
+  bool shows_text = mode != Mode::Check || s.format == "sarif" || s.format == "markdown";
   bool color_out = use_color(s.color, STDOUT_FILENO);
   bool color_err = use_color(s.color, STDERR_FILENO);
   auto started = std::chrono::steady_clock::now();
@@ -330,6 +348,7 @@ int run_cli(int argc, char** argv) {
       fmt::print(stderr, "harden: {}\n", e.what());
       return 2;
     }
+    stdin_options.verify = shows_text;
     FileResult r = process_text("-", read_stdin(), stdin_options);
     if (!s.report_file.empty() &&
         !write_report_file(s.report_file, s.format, {r}, summarize({r}, 0), {false, false, false}))
@@ -371,7 +390,10 @@ int run_cli(int argc, char** argv) {
   std::vector<Options> file_options;
   file_options.reserve(found.files.size());
   try {
-    for (const std::string& file : found.files) file_options.push_back(configs.options_for_file(file));
+    for (const std::string& file : found.files) {
+      file_options.push_back(configs.options_for_file(file));
+      file_options.back().verify = shows_text || app.count("--to-override") > 0;
+    }
   } catch (const ConfigError& e) {
     fmt::print(stderr, "harden: {}\n", e.what());
     return 2;

@@ -1,5 +1,7 @@
 #include "harden/compose.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -39,21 +41,56 @@ const Node* lookup_in(const Node* mapping, std::string_view key) {
 
 }  // namespace
 
-const Document* RelatedFiles::load(const std::string& path) {
-  auto it = cache_.find(path);
-  if (it != cache_.end()) return it->second.get();
-  std::unique_ptr<Document> doc;
-  std::ifstream in(path, std::ios::binary);
-  if (in) {
-    std::ostringstream text;
-    text << in.rdbuf();
-    LoadOptions options;
-    options.limits = limits_;
-    doc = load_document(path, text.str(), options).document;
+FileStamp FileStamp::of(const std::string& path) {
+  FileStamp stamp;
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return stamp;
+  stamp.exists = true;
+  stamp.size = static_cast<std::uintmax_t>(info.st_size);
+  stamp.modified_ns = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+  stamp.inode = static_cast<std::uintmax_t>(info.st_ino);
+  return stamp;
+}
+
+std::shared_ptr<const Document> DocumentCache::find(const std::string& path, const FileStamp& stamp, bool& found) {
+  std::lock_guard lock(mutex_);
+  found = false;
+  auto it = entries_.find(path);
+  if (it == entries_.end() || it->second.stamp != stamp) return nullptr;
+  found = true;
+  it->second.used = ++clock_;
+  return it->second.doc;
+}
+
+void DocumentCache::put(const std::string& path, const FileStamp& stamp, std::shared_ptr<const Document> doc) {
+  std::lock_guard lock(mutex_);
+  entries_[path] = Entry{std::move(doc), stamp, ++clock_};
+  while (entries_.size() > capacity_) {
+    auto oldest = entries_.begin();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it)
+      if (it->second.used < oldest->second.used) oldest = it;
+    entries_.erase(oldest);
   }
-  const Document* raw = doc.get();
-  cache_.emplace(path, std::move(doc));
-  return raw;
+}
+
+const Document* RelatedFiles::load(const std::string& path) {
+  if (auto it = loaded_.find(path); it != loaded_.end()) return it->second.get();
+  FileStamp stamp = shared_ ? FileStamp::of(path) : FileStamp{};
+  bool found = false;
+  std::shared_ptr<const Document> doc = shared_ ? shared_->find(path, stamp, found) : nullptr;
+  if (!found) {
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::ostringstream text;
+      text << in.rdbuf();
+      LoadOptions options;
+      options.limits = limits_;
+      doc = load_document(path, text.str(), options).document;
+    }
+    if (shared_) shared_->put(path, stamp, doc);
+  }
+  loaded_.emplace(path, doc);
+  return doc.get();
 }
 
 bool is_true(const Node* node) {

@@ -341,10 +341,21 @@ std::shared_ptr<const Config> ConfigCache::config_for_file(const std::string& fi
   std::error_code ec;
   fs::path folder = file.empty() || file == "-" ? fs::current_path(ec) : fs::absolute(file, ec).parent_path();
   folder = folder.lexically_normal();
-  auto known = nearest_.find(folder);
-  if (known == nearest_.end()) known = nearest_.emplace(folder, find_config(folder)).first;
-  if (!known->second) return nullptr;
-  return load(*known->second);
+  const std::optional<fs::path>& config = nearest(folder);
+  if (!config) return nullptr;
+  return load(*config);
+}
+
+const std::optional<fs::path>& ConfigCache::nearest(const fs::path& folder) {
+  // Called with the mutex held; `folder` is absolute and normal.
+  if (auto known = nearest_.find(folder); known != nearest_.end()) return known->second;
+  std::error_code ec;
+  std::optional<fs::path> found;
+  fs::path candidate = folder / kConfigFileName;
+  fs::path parent = folder.parent_path();
+  if (fs::is_regular_file(candidate, ec)) found = candidate;
+  else if (!parent.empty() && parent != folder) found = nearest(parent);
+  return nearest_.emplace(folder, std::move(found)).first->second;
 }
 
 Options ConfigCache::options_for_file(const std::string& file) {

@@ -1,6 +1,7 @@
 #include "harden/discovery.h"
 
 #include <fnmatch.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -170,16 +171,21 @@ DiscoveryResult discover(const std::vector<std::string>& paths, const DiscoveryO
   out.files.erase(std::unique(out.files.begin(), out.files.end()), out.files.end());
   // One file reached through a link and directly is processed once (two
   // writers of one file would race), under its own name.
-  std::map<std::string, std::string> by_target;
+  // The same file is the same device and inode (one stat, where resolving
+  // every path component would cost a readlink and a stat each).
+  std::map<std::pair<dev_t, ino_t>, std::string> by_identity;
+  std::vector<std::string> unique_files;
   for (const std::string& f : out.files) {
+    struct stat info {};
+    if (::stat(f.c_str(), &info) != 0) {
+      unique_files.push_back(f);  // missing or unreadable: its error comes when it is read
+      continue;
+    }
+    auto [it, inserted] = by_identity.emplace(std::make_pair(info.st_dev, info.st_ino), f);
     std::error_code ec;
-    std::string target = fs::weakly_canonical(f, ec).string();
-    if (ec) target = f;
-    auto [it, inserted] = by_target.emplace(target, f);
     if (!inserted && fs::is_symlink(it->second, ec) && !fs::is_symlink(f, ec)) it->second = f;
   }
-  std::vector<std::string> unique_files;
-  for (const auto& [target, f] : by_target) unique_files.push_back(f);
+  for (const auto& [identity, f] : by_identity) unique_files.push_back(f);
   std::sort(unique_files.begin(), unique_files.end());
   out.files = std::move(unique_files);
   return out;

@@ -35,7 +35,7 @@ bool fix_allowed(const Fix& fix, const Options& options) {
 
 
 struct Analysis {
-  std::unique_ptr<Document> doc;
+  std::shared_ptr<const Document> doc;
   std::vector<Finding> findings;  // in rule order per service: the order fixes apply in
   // For each service, the services of this file it inherits keys from
   // (merge keys, extends): those are fixed first.
@@ -44,16 +44,27 @@ struct Analysis {
   std::optional<LoadError> error;
 };
 
-Analysis analyse(const std::string& path, std::string text, const Options& options, RelatedFiles& related) {
+// `shared`: on the first pass, the document may come from (and goes to) the
+// batch's cache, so that an override file's base is loaded once.
+Analysis analyse(const std::string& path, std::string text, const Options& options, RelatedFiles& related,
+                 const SharedDocuments* shared) {
   Analysis a;
-  LoadOptions load_options;
-  load_options.limits = options.limits;
-  LoadResult loaded = load_document(path, std::move(text), load_options);
-  if (!loaded.ok()) {
-    a.error = loaded.error;
-    return a;
+  if (shared) {
+    bool found = false;
+    a.doc = shared->cache.find(path, shared->stamp, found);
+    if (a.doc && a.doc->text != text) a.doc = nullptr;  // changed between the stamp and the read
   }
-  a.doc = std::move(loaded.document);
+  if (!a.doc) {
+    LoadOptions load_options;
+    load_options.limits = options.limits;
+    LoadResult loaded = load_document(path, std::move(text), load_options);
+    if (!loaded.ok()) {
+      a.error = loaded.error;
+      return a;
+    }
+    a.doc = std::move(loaded.document);
+    if (shared) shared->cache.put(path, shared->stamp, a.doc);
+  }
   const Document& doc = *a.doc;
   DocumentLoader loader = related.loader();
   auto compose_or_error = read_compose(doc, loader, base_files_for(path));
@@ -160,16 +171,17 @@ void attach_fix(Finding& finding, EditsResult edits, std::vector<Intent> intents
   finding.fix = std::move(fix);
 }
 
-FileResult process_text(const std::string& path, std::string text, const Options& options) {
+FileResult process_text(const std::string& path, std::string text, const Options& options,
+                        const SharedDocuments* shared) {
   FileResult result;
   result.path = path;
   result.original = text;
   result.output = text;
-  RelatedFiles related(options.limits);
+  RelatedFiles related(options.limits, shared ? &shared->cache : nullptr);
   std::string current = std::move(text);
 
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    Analysis a = analyse(path, current, options, related);
+    Analysis a = analyse(path, current, options, related, pass == 0 ? shared : nullptr);
     if (a.error) {
       if (pass == 0) {
         result.error = a.error;
@@ -232,7 +244,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
       result.output = result.original;
       return result;
     }
-    if (auto mismatch = verify_rewrite(*a.doc, *rewritten, intents, options.limits)) {
+    if (auto mismatch = options.verify ? verify_rewrite(*a.doc, *rewritten, intents, options.limits) : std::nullopt) {
       result.error = LoadError{"internal error: verification of the rewrite failed (" + *mismatch +
                                "); the file is left unchanged"};
       result.output = result.original;
@@ -273,7 +285,9 @@ std::variant<std::string, LoadError> read_input_file(const std::string& path, co
   return text.str();
 }
 
-FileResult process_file(const std::string& path, const Options& options) {
+FileResult process_file(const std::string& path, const Options& options, DocumentCache* cache) {
+  std::optional<SharedDocuments> shared;
+  if (cache) shared.emplace(SharedDocuments{*cache, FileStamp::of(path)});
   auto text = read_input_file(path, options.limits);
   if (auto* error = std::get_if<LoadError>(&text)) {
     FileResult result;
@@ -281,7 +295,7 @@ FileResult process_file(const std::string& path, const Options& options) {
     result.error = *error;
     return result;
   }
-  return process_text(path, std::get<std::string>(std::move(text)), options);
+  return process_text(path, std::get<std::string>(std::move(text)), options, shared ? &*shared : nullptr);
 }
 
 }  // namespace harden

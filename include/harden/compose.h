@@ -3,9 +3,11 @@
 // file of an override file.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,12 +53,50 @@ struct Service {
 // Returns nullptr when the file cannot be read or parsed.
 using DocumentLoader = std::function<const Document*(const std::string& path)>;
 
+// What tells a file's content apart without reading it: size, modification
+// time and inode (an atomic rewrite replaces the inode).
+struct FileStamp {
+  bool exists = false;
+  std::uintmax_t size = 0;
+  std::int64_t modified_ns = 0;
+  std::uintmax_t inode = 0;
+  bool operator==(const FileStamp&) const = default;
+  static FileStamp of(const std::string& path);
+};
+
+// Documents loaded during a batch, shared by its workers (thread-safe), so
+// that a base file is loaded once, whether it is met as a file to process
+// or as the base of an override file. An entry serves only while the file's
+// stamp is unchanged: once a --write rewrites the base, it is read again.
+// Holds at most `capacity` documents; one in use stays alive until its
+// user is done.
+class DocumentCache {
+ public:
+  explicit DocumentCache(std::size_t capacity = 16) : capacity_(capacity) {}
+  // The cached entry for `path` if its stamp is `stamp`; `found` says
+  // whether there was one (its document is null for a file that is missing
+  // or not YAML).
+  std::shared_ptr<const Document> find(const std::string& path, const FileStamp& stamp, bool& found);
+  void put(const std::string& path, const FileStamp& stamp, std::shared_ptr<const Document> doc);
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Document> doc;
+    FileStamp stamp;
+    std::uint64_t used = 0;
+  };
+  std::size_t capacity_;
+  std::uint64_t clock_ = 0;
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
 // Reads the files that `extends` and override files refer to, once each,
-// for the length of one file's processing. A file that cannot be read or
-// parsed is remembered as missing.
+// for the length of one file's processing (through `shared` when given). A
+// file that cannot be read or parsed is remembered as missing.
 class RelatedFiles {
  public:
-  explicit RelatedFiles(const Limits& limits) : limits_(limits) {}
+  explicit RelatedFiles(const Limits& limits, DocumentCache* shared = nullptr) : limits_(limits), shared_(shared) {}
   const Document* load(const std::string& path);
   DocumentLoader loader() {
     return [this](const std::string& path) { return load(path); };
@@ -64,7 +104,8 @@ class RelatedFiles {
 
  private:
   Limits limits_;
-  std::map<std::string, std::unique_ptr<Document>> cache_;
+  DocumentCache* shared_;
+  std::map<std::string, std::shared_ptr<const Document>> loaded_;  // kept alive for this file
 };
 
 struct ComposeFile {

@@ -83,6 +83,9 @@ class ConfigCache {
 
  private:
   std::shared_ptr<const Config> load(const std::filesystem::path& path);
+  // find_config, remembering every folder on the way up: sibling folders
+  // share their parents' answer.
+  const std::optional<std::filesystem::path>& nearest(const std::filesystem::path& folder);
 
   Options cli_;
   CliGiven given_;

@@ -33,6 +33,10 @@ struct Options {
   // Image profiles: the built-in ones plus those of the config file.
   const ProfileCatalog* catalog = nullptr;
   Limits limits;
+  // Parse every rewrite again and compare it with what the fixes intended.
+  // Off only for a --check whose report shows no rewritten text: nothing
+  // is written or shown, so the second parse would buy nothing.
+  bool verify = true;
 
   const ProfileCatalog& profiles() const { return catalog ? *catalog : ProfileCatalog::builtin(); }
 };

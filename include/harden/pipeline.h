@@ -27,14 +27,21 @@ struct FileResult {
 
 // Runs every enabled rule on `text` and applies the fixes that are allowed,
 // in passes until nothing is left to fix; every pass is verified.
-FileResult process_text(const std::string& path, std::string text, const Options& options);
+// Documents a batch shares between files (see DocumentCache), with the
+// stamp of this file taken before it was read.
+struct SharedDocuments {
+  DocumentCache& cache;
+  FileStamp stamp;
+};
+FileResult process_text(const std::string& path, std::string text, const Options& options,
+                        const SharedDocuments* shared = nullptr);
 
 // Reads a file to process: its bytes, or why it cannot be (missing, a
 // folder, a symlink loop, larger than the limit, unreadable).
 std::variant<std::string, LoadError> read_input_file(const std::string& path, const Limits& limits);
 
 // Reads `path` first (limits, errors as FileResult.error).
-FileResult process_file(const std::string& path, const Options& options);
+FileResult process_file(const std::string& path, const Options& options, DocumentCache* cache = nullptr);
 
 // True when the rule is on for this run (profile, --select, --ignore).
 bool rule_enabled(const RuleInfo& rule, const Options& options);

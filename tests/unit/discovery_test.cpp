@@ -99,6 +99,18 @@ TEST_CASE("symlinks: loops are reported, links out of the tree are not followed"
   CHECK(r.errors[0].find("compose.loop.yml") != std::string::npos);
 }
 
+TEST_CASE("one file named twice (a path inside a named folder, a hard link) is processed once") {
+  TempTree t;
+  t.file("app/compose.yaml");
+  fs::create_hard_link(t.root / "app/compose.yaml", t.root / "app/docker-compose.yml");
+  DiscoveryResult r = discover({t.root.string(), (t.root / "app/compose.yaml").string(),
+                                (t.root / "app/./compose.yaml").string()},
+                               {});
+  REQUIRE(r.files.size() == 1);
+  CHECK(fs::relative(r.files[0], t.root).string() == "app/compose.yaml");
+  CHECK(r.errors.empty());
+}
+
 TEST_CASE("a folder without compose files and a missing path are errors") {
   TempTree t;
   t.file("README.md", "hi");
