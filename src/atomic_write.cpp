@@ -1,18 +1,23 @@
 #include "harden/atomic_write.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 
 namespace harden {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Up to this many files, each file and folder gets its own fsync; above,
+// one syncfs per filesystem flushes them all at once.
+constexpr std::size_t kMaxSeparateFlushes = 2;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -31,73 +36,121 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
-// Holds back SIGINT, SIGTERM, SIGHUP and SIGQUIT while a temporary file
-// exists: a signal then takes effect once the file is renamed or removed,
-// so an interrupted run never leaves a `.NAME.harden-*` file behind.
-class SignalsHeld {
- public:
-  SignalsHeld() {
-    sigset_t held;
-    sigemptyset(&held);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&held, sig);
-    active_ = ::pthread_sigmask(SIG_BLOCK, &held, &previous_) == 0;
-  }
-  ~SignalsHeld() {
-    if (active_) ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  SignalsHeld(const SignalsHeld&) = delete;
-  SignalsHeld& operator=(const SignalsHeld&) = delete;
+bool sync_folder(const std::string& file) {
+  int dir = ::open(fs::path(file).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir < 0) return false;
+  bool ok = ::fsync(dir) == 0;
+  ::close(dir);
+  return ok;
+}
 
- private:
-  sigset_t previous_;
-  bool active_ = false;
-};
+bool sync_filesystem_of(const std::string& file) {
+  int dir = ::open(fs::path(file).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir < 0) return false;
+  bool ok = ::syncfs(dir) == 0;
+  ::close(dir);
+  return ok;
+}
 
 }  // namespace
 
-std::optional<std::string> write_atomically(const std::string& path, std::string_view content) {
-  SignalsHeld held;  // released on every return, after the temporary file is gone
+WriteBatch::~WriteBatch() {
+  for (Staged& s : staged_) {
+    if (s.fd >= 0) ::close(s.fd);
+    ::unlink(s.temp.c_str());
+  }
+  staged_.clear();
+  release_signals();
+}
+
+void WriteBatch::hold_signals() {
+  if (holding_) return;
+  sigset_t held;
+  sigemptyset(&held);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&held, sig);
+  holding_ = ::pthread_sigmask(SIG_BLOCK, &held, &previous_) == 0;
+}
+
+void WriteBatch::release_signals() {
+  if (!holding_) return;
+  ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  holding_ = false;
+}
+
+std::optional<std::string> WriteBatch::stage(const std::string& path, std::string_view content) {
+  hold_signals();  // before the temporary file exists
+  auto done = [&](std::optional<std::string> error) {
+    if (staged_.empty()) release_signals();
+    return error;
+  };
   std::error_code ec;
   // Rewrite the target of a symlink, never the link itself.
   fs::path target = fs::canonical(path, ec);
-  if (ec) return "cannot resolve the path: " + ec.message();
+  if (ec) return done("cannot resolve the path: " + ec.message());
   struct stat st {};
-  if (::stat(target.c_str(), &st) != 0) return "cannot stat the file: " + errno_text();
+  if (::stat(target.c_str(), &st) != 0) return done("cannot stat the file: " + errno_text());
 
   std::string temp_name = ".";
   temp_name += target.filename().string();
   temp_name += ".harden-XXXXXX";
   std::string temp = (target.parent_path() / temp_name).string();
   int fd = ::mkstemp(temp.data());
-  if (fd < 0) return "cannot create a temporary file beside it: " + errno_text();
-  auto fail = [&](std::string message) -> std::optional<std::string> {
+  if (fd < 0) return done("cannot create a temporary file beside it: " + errno_text());
+  auto fail = [&](std::string message) {
     int saved = errno;
     ::close(fd);
     ::unlink(temp.c_str());
     errno = saved;
-    return message;
+    return done(std::move(message));
   };
   if (!write_all(fd, content)) return fail("cannot write the temporary file: " + errno_text());
   if (::fchmod(fd, st.st_mode & 07777) != 0) return fail("cannot keep the file's permissions: " + errno_text());
   if (::fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM)
     return fail("cannot keep the file's owner: " + errno_text());
-  if (::fsync(fd) != 0) return fail("cannot flush the temporary file: " + errno_text());
-  if (::close(fd) != 0) {
-    ::unlink(temp.c_str());
-    return "cannot close the temporary file: " + errno_text();
-  }
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    std::string message = "cannot replace the file: " + errno_text();
-    ::unlink(temp.c_str());
-    return message;
-  }
-  // Make the rename itself durable.
-  int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  staged_.push_back(Staged{temp, target.string(), fd, st.st_dev});
   return std::nullopt;
+}
+
+std::vector<std::optional<std::string>> WriteBatch::commit() {
+  std::vector<std::optional<std::string>> errors(staged_.size());
+  bool separate = staged_.size() <= kMaxSeparateFlushes;
+  // 1. Every new content on disk before any original is replaced.
+  std::map<dev_t, std::optional<std::string>> device_error;  // filesystems flushed so far
+  for (std::size_t i = 0; i < staged_.size(); ++i) {
+    Staged& s = staged_[i];
+    if (separate) {
+      if (::fsync(s.fd) != 0) errors[i] = "cannot flush the temporary file: " + errno_text();
+      continue;
+    }
+    auto [it, first] = device_error.try_emplace(s.device);
+    if (first && !sync_filesystem_of(s.target)) it->second = "cannot flush the temporary file: " + errno_text();
+    errors[i] = it->second;
+  }
+  // 2. Replace the originals.
+  for (std::size_t i = 0; i < staged_.size(); ++i) {
+    Staged& s = staged_[i];
+    if (::close(s.fd) != 0 && !errors[i]) errors[i] = "cannot close the temporary file: " + errno_text();
+    s.fd = -1;
+    if (!errors[i] && ::rename(s.temp.c_str(), s.target.c_str()) != 0)
+      errors[i] = "cannot replace the file: " + errno_text();
+    if (errors[i]) ::unlink(s.temp.c_str());
+  }
+  // 3. Make the renames durable.
+  std::set<dev_t> synced;
+  for (std::size_t i = 0; i < staged_.size(); ++i) {
+    if (errors[i]) continue;
+    if (separate) sync_folder(staged_[i].target);
+    else if (synced.insert(staged_[i].device).second) sync_filesystem_of(staged_[i].target);
+  }
+  staged_.clear();
+  release_signals();
+  return errors;
+}
+
+std::optional<std::string> write_atomically(const std::string& path, std::string_view content) {
+  WriteBatch batch;
+  if (auto error = batch.stage(path, content)) return error;
+  return batch.commit().front();
 }
 
 }  // namespace harden

@@ -116,7 +116,9 @@ std::string read_stdin() {
 // Runs the pipeline over files on worker threads and hands each result to
 // `emit` in input order, as soon as it and all before it are done, so that
 // output streams and a batch never holds every file in memory. `finish`
-// runs on the worker (writing a file, making a diff) before the hand-over.
+// runs on the worker (making a diff) before the hand-over. With
+// `write_files`, each worker writes its changed files in groups (see
+// WriteBatch): a group's results are handed over once it is committed.
 // The worker that completes the next result in order emits it (and any
 // that waited for it): no thread sleeps or wakes per file.
 class BatchRunner {
@@ -124,8 +126,9 @@ class BatchRunner {
   using Finish = std::function<void(FileResult&)>;
   using Emit = std::function<void(FileResult&)>;
 
-  BatchRunner(const std::vector<std::string>& files, const std::vector<Options>& options, unsigned jobs)
-      : files_(files), options_(options), jobs_(jobs), slots_(files.size()) {}
+  BatchRunner(const std::vector<std::string>& files, const std::vector<Options>& options, unsigned jobs,
+              bool write_files)
+      : files_(files), options_(options), jobs_(jobs), write_files_(write_files), slots_(files.size()) {}
 
   void run(const Finish& finish, const Emit& emit, bool show_progress) {
     std::atomic<std::size_t> next{0};
@@ -133,6 +136,21 @@ class BatchRunner {
     // base itself: each is loaded once per batch.
     DocumentCache documents;
     auto worker = [&] {
+      WriteBatch writes;
+      std::vector<std::pair<std::size_t, FileResult>> staged;  // written when `writes` commits
+      auto commit = [&] {
+        std::vector<std::optional<std::string>> errors = writes.commit();
+        for (std::size_t k = 0; k < staged.size(); ++k) {
+          auto& [index, r] = staged[k];
+          if (errors[k]) {
+            r.error = LoadError{"not written: " + *errors[k]};
+            r.changed = false;
+          }
+          finish(r);
+          hand_over(index, std::move(r), emit, show_progress);
+        }
+        staged.clear();
+      };
       for (std::size_t i = next++; i < files_.size(); i = next++) {
         FileResult r;
         if (g_interrupted) {
@@ -140,10 +158,21 @@ class BatchRunner {
           r.error = LoadError{"not processed: interrupted"};
         } else {
           r = process_file(files_[i], options_[i], &documents);
+          if (write_files_ && !r.error && r.changed) {
+            if (auto problem = writes.stage(r.path, r.output)) {
+              r.error = LoadError{"not written: " + *problem};
+              r.changed = false;
+            } else {
+              staged.emplace_back(i, std::move(r));
+              if (staged.size() >= kWriteGroup) commit();
+              continue;
+            }
+          }
           finish(r);
         }
         hand_over(i, std::move(r), emit, show_progress);
       }
+      commit();
     };
     unsigned threads = std::max(1u, std::min<unsigned>(jobs_, static_cast<unsigned>(files_.size())));
     if (threads == 1) {
@@ -182,9 +211,13 @@ class BatchRunner {
     emitting_ = false;
   }
 
+  // Files per WriteBatch commit: few flushes, and few results held back.
+  static constexpr std::size_t kWriteGroup = 32;
+
   const std::vector<std::string>& files_;
   const std::vector<Options>& options_;
   unsigned jobs_;
+  bool write_files_;
   std::vector<std::optional<FileResult>> slots_;
   std::size_t done_ = 0;
   std::size_t emitted_ = 0;
@@ -447,12 +480,6 @@ int run_cli(int argc, char** argv) {
 
   auto finish = [&](FileResult& r) {
     if (r.error || !r.changed) return;
-    if (mode == Mode::Write) {
-      if (auto problem = write_atomically(r.path, r.output)) {
-        r.error = LoadError{"not written: " + *problem};
-        r.changed = false;
-      }
-    }
     if (mode == Mode::Diff) r.diff = unified_diff(r.original, r.output, r.path, 3, color_out);
     if (!keep_texts) {
       std::string().swap(r.original);
@@ -482,7 +509,7 @@ int run_cli(int argc, char** argv) {
   bool show_progress = s.progress == "always" ||
                        (s.progress == "auto" && found.files.size() >= 50 && ::isatty(STDERR_FILENO) && !s.quiet);
   catch_interrupts();
-  BatchRunner(found.files, file_options, jobs).run(finish, emit, show_progress);
+  BatchRunner(found.files, file_options, jobs, mode == Mode::Write).run(finish, emit, show_progress);
   if (g_interrupted) {
     fmt::print(stderr, "harden: interrupted; every file is either fully rewritten or untouched\n");
     return 128 + g_interrupted;

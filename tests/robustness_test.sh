@@ -363,6 +363,34 @@ else
   skip "failing rename" "chattr +i is not permitted here"
 fi
 
+echo "== write faults inside a group of files written together"
+# A batch writes its files in groups flushed together; a file that cannot
+# be written fails alone: its group's other files are written.
+mkdir -p group
+for k in $(seq -w 1 40); do mkdir -p "group/s$k" && printf '%s' "$VALID" > "group/s$k/compose.yml"; done
+if chattr +i group/s07 2>/dev/null && chattr +i group/s23/compose.yml 2>/dev/null; then
+  run --write -j 2 group
+  problems=""
+  [ "$RC" -eq 2 ] || problems+=" exit $RC;"
+  for k in 07 23; do
+    [ "$(printf '%s' "$VALID" | sha256sum | cut -d' ' -f1)" = "$(sha "group/s$k/compose.yml")" ] || problems+=" s$k changed;"
+    [ "$(lines_naming "group/s$k/compose.yml" | grep -c 'error: not written')" -eq 1 ] || problems+=" no error for s$k;"
+  done
+  written=0
+  for k in $(seq -w 1 40); do
+    [ "$k" = 07 ] || [ "$k" = 23 ] && continue
+    grep -q 'cap_drop' "group/s$k/compose.yml" && written=$((written + 1))
+  done
+  [ "$written" -eq 38 ] || problems+=" $written of 38 others written;"
+  [ -z "$(temp_files)" ] || problems+=" temporary file left: $(temp_files | head -1);"
+  chattr -i group/s07 group/s23/compose.yml
+  if [ -z "$problems" ]; then pass "40 files, 2 unwritable: exit 2, those 2 untouched with an error each, 38 written, no temporary file"
+  else fail "write faults inside a group" "$problems"; fi
+else
+  chattr -i group/s07 group/s23/compose.yml 2>/dev/null
+  skip "write faults inside a group" "chattr +i is not permitted here"
+fi
+
 echo "== signals during --write of many files: every file original or fully hardened"
 mkdir -p sig-src
 i=0
