@@ -13,6 +13,7 @@ mkdir -p "$work"
 
 command -v /usr/bin/time >/dev/null || { echo "bench: install GNU time (apt-get install time)"; exit 2; }
 g++ -O2 -std=c++20 -o "$work/floor" "$here/floor.cpp" -lyaml-cpp -lpthread
+g++ -O2 -std=c++20 -o "$work/timeit" "$here/timeit.cpp"
 if [ -f "$work/corpus/.complete" ]; then
   files=$(find "$work/corpus" -type f ! -name .complete | wc -l)
 else
@@ -22,35 +23,33 @@ fi
 find "$work/corpus" -type f ! -name .complete | sort > "$work/files.txt"
 bytes=$(cat $(cat "$work/files.txt") | wc -c)
 
-# best-of-N wall time of a command, in seconds
-best() {
-  local best=999999 t0 t1 t
-  for _ in $(seq "$runs"); do
-    [ -n "${BEFORE:-}" ] && eval "$BEFORE"
-    t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s.%N)
-    t=$(echo "$t1 - $t0" | bc -l)
-    best=$(echo "if ($t < $best) $t else $best" | bc -l)
-  done
-  printf '%.3f' "$best"
-}
+# Wall time of a command, process start to exit (bench/timeit.cpp: no shell
+# or clock process inside the timing): prints "BEST MEDIAN" in seconds.
+timeit() { "$work/timeit" "$@"; }
 
 globs=(--no-ignore --glob '*.yml' --glob '*.yaml')
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-echo "corpus: $files files, $bytes bytes"
-t_cat=$(best sh -c "xargs cat < '$work/files.txt' > /dev/null")
-t_floor=$(best sh -c "'$work/floor' 2 - < '$work/files.txt'")
-t_check=$(best "$harden" --check -q -j 2 "${globs[@]}" "$work/corpus")
-BEFORE="rm -rf '$work/write' && cp -r '$work/corpus' '$work/write'" \
-  t_write=$(best "$harden" --write -q -j 2 "${globs[@]}" "$work/write")
+echo "corpus: $files files, $bytes bytes; best and median of $runs runs (one file: of 30)"
+read -r cat_best cat_median < <(timeit "$runs" -- sh -c "xargs cat < '$work/files.txt' > /dev/null")
+read -r floor_best floor_median < <(timeit "$runs" -- sh -c "'$work/floor' 2 - < '$work/files.txt'")
+read -r check_best check_median < <(timeit "$runs" -- "$harden" --check -q -j 2 "${globs[@]}" "$work/corpus")
+read -r write_best write_median < <(timeit "$runs" --before "rm -rf '$work/write' && cp -r '$work/corpus' '$work/write'" \
+  -- "$harden" --write -q -j 2 "${globs[@]}" "$work/write")
 one=$(grep -m1 'docker-compose.yml$' "$work/files.txt")
-BENCH_RUNS=20 t_one=$(runs=20 best "$harden" --check -q "$one")
+read -r one_best one_median < <(timeit 30 -- "$harden" --check -q "$one")
+read -r true_best true_median < <(timeit 30 -- /bin/true)
 # --check exits 1 (changes needed) or 2 (some files fail): not an error here.
 peak=$( { /usr/bin/time -f '%M' "$harden" --check -q -j 2 "${globs[@]}" "$work/corpus" 2>&1 >/dev/null || true; } | tail -1)
 
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
-printf '%-34s %8s s\n' "cat of the files" "$t_cat"
-printf '%-34s %8s s\n' "floor (yaml-cpp events, 2 threads)" "$t_floor"
-printf '%-34s %8s s   %sx floor (target <= 1.5)\n' "harden --check -j 2" "$t_check" "$(ratio "$t_check" "$t_floor")"
-printf '%-34s %8s s   %sx floor (target <= 3)\n' "harden --write -j 2" "$t_write" "$(ratio "$t_write" "$t_floor")"
-printf '%-34s %8s s   (target <= 0.010)\n' "harden --check, one file" "$t_one"
+row() { printf '%-34s %8s s %8s s' "$1" "$2" "$3"; }
+printf '%-34s %10s %10s\n' "" "best" "median"
+row "cat of the files" "$cat_best" "$cat_median"; echo
+row "floor (yaml-cpp events, 2 threads)" "$floor_best" "$floor_median"; echo
+row "harden --check -j 2" "$check_best" "$check_median"
+echo "   $(ratio "$check_best" "$floor_best")x floor (target <= 1.5)"
+row "harden --write -j 2" "$write_best" "$write_median"
+echo "   $(ratio "$write_best" "$floor_best")x floor (target <= 3)"
+row "harden --check, one file" "$one_best" "$one_median"; echo "   (target <= 0.010)"
+row "/bin/true (process start alone)" "$true_best" "$true_median"; echo
 printf '%-34s %8s KiB (target <= 65536)\n' "peak memory of --check -j 2" "$peak"
