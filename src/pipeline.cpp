@@ -44,8 +44,8 @@ struct Analysis {
   std::optional<LoadError> error;
 };
 
-// `shared`: on the first pass, the document may come from (and goes to) the
-// batch's cache, so that an override file's base is loaded once.
+// `shared`: on the first pass, the document may come from the batch's
+// cache, where an override file left its base.
 Analysis analyse(const std::string& path, std::string text, const Options& options, RelatedFiles& related,
                  const SharedDocuments* shared) {
   Analysis a;
@@ -62,8 +62,10 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
       a.error = loaded.error;
       return a;
     }
+    // Not offered to the cache: an override file sorts before its base
+    // (compose.override.yaml, docker-compose-dev.yml), so a base is met
+    // first as a related file, and caching every file would only churn.
     a.doc = std::move(loaded.document);
-    if (shared) shared->cache.put(path, shared->stamp, a.doc);
   }
   const Document& doc = *a.doc;
   DocumentLoader loader = related.loader();
