@@ -25,7 +25,11 @@ struct Json {
   std::int64_t integer = 0;
   std::string string;
   std::vector<Json> array;
-  std::vector<std::pair<std::string, Json>> object;
+  // An object's members in order: keys[i] names values[i]. (A vector of
+  // pair<string, Json> would need Json complete inside its own definition,
+  // which clang's library checks refuse.)
+  std::vector<std::string> keys;
+  std::vector<Json> values;
 
   static Json of(Kind k) {
     Json j;
@@ -51,7 +55,8 @@ struct Json {
   }
 
   Json& set(std::string key, Json value) {
-    object.emplace_back(std::move(key), std::move(value));
+    keys.push_back(std::move(key));
+    values.push_back(std::move(value));
     return *this;
   }
   Json& set(std::string key, std::string value) { return set(std::move(key), str(std::move(value))); }
@@ -88,17 +93,17 @@ void print(std::string& out, const Json& j, int indent) {
       out += ']';
       break;
     case Json::Kind::Object:
-      if (j.object.empty()) {
+      if (j.keys.empty()) {
         out += "{}";
         break;
       }
       out += '{';
-      for (std::size_t i = 0; i < j.object.size(); ++i) {
+      for (std::size_t i = 0; i < j.keys.size(); ++i) {
         if (i) out += ',';
         newline(indent + 1);
-        out += json_quote(j.object[i].first);
+        out += json_quote(j.keys[i]);
         out += ": ";
-        print(out, j.object[i].second, indent + 1);
+        print(out, j.values[i], indent + 1);
       }
       newline(indent);
       out += '}';
