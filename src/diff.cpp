@@ -93,7 +93,11 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
 
   std::string out;
   if (color) out += "\x1b[1m";
-  out += fmt::format("--- a/{}\n+++ b/{}\n", path, path);
+  // As git writes an absolute path: `a/tmp/x`, so that `patch -p1` run
+  // from / finds the file (`a//tmp/x` would leave an absolute path).
+  std::string_view shown = path;
+  while (shown.starts_with('/')) shown.remove_prefix(1);
+  out += fmt::format("--- a/{}\n+++ b/{}\n", shown, shown);
   if (color) out += "\x1b[0m";
   std::size_t n = ops.size();
   std::size_t i = 0;
