@@ -47,4 +47,17 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
+bool has_interpolation(std::string_view text) {
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '$') continue;
+    char next = text[i + 1];
+    if (next == '$') {
+      ++i;  // "$$": a literal dollar
+      continue;
+    }
+    if (next == '{' || next == '_' || std::isalpha(static_cast<unsigned char>(next))) return true;
+  }
+  return false;
+}
+
 }  // namespace harden

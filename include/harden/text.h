@@ -19,4 +19,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // True, 0 f F false FALSE False; anything else is not a boolean.
 std::optional<bool> parse_go_bool(std::string_view text);
 
+// True when Compose interpolates something in `text`: `$VAR` or `${...}`
+// (`$$` is a literal dollar). Its value is then known only at run time.
+bool has_interpolation(std::string_view text);
+
 }  // namespace harden

@@ -164,6 +164,35 @@ TEST_CASE("H101: privileged: false and an absent key are fine") {
   CHECK(result.output == text);
 }
 
+TEST_CASE("H101, H104: a value set from a variable is reported, never replaced") {
+  const std::string text =
+      "services:\n"
+      "  web:\n"
+      "    image: nginx\n"
+      "    read_only: ${READ_ONLY:-false}\n"
+      "    privileged: \"$PRIVILEGED\"\n"
+      "  cost:\n"
+      "    image: nginx\n"
+      "    privileged: \"$$5\"\n";  // $$ is a literal dollar: no variable, not true
+  FileResult result = process_text("compose.yaml", text, only({"H101", "H104"}));
+  CHECK(result.output.find("    read_only: ${READ_ONLY:-false}\n    privileged: \"$PRIVILEGED\"\n") !=
+        std::string::npos);
+  const Finding* read_only = finding_of(result, "H104", "web");
+  REQUIRE(read_only);
+  CHECK(read_only->line == 4);
+  CHECK_FALSE(read_only->fixed);
+  CHECK(read_only->message.find("${READ_ONLY:-false}") != std::string::npos);
+  CHECK(read_only->not_fixed.find("variable") != std::string::npos);
+  const Finding* privileged = finding_of(result, "H101", "web");
+  REQUIRE(privileged);
+  CHECK(privileged->line == 5);
+  CHECK_FALSE(privileged->fixed);
+  CHECK(finding_of(result, "H101", "cost") == nullptr);
+  CHECK(finding_of(result, "H104", "cost") != nullptr);  // no read_only at all: fixed as usual
+  CHECK(result.output.find("  cost:\n    image: nginx\n    privileged: \"$$5\"\n    read_only: true\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("H101: a flow mapping loses the entry") {
   CHECK(harden_text("services:\n  web: {image: nginx, privileged: true}\n", only({"H101"})) ==
         "services:\n  web: {image: nginx}\n");
