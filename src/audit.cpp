@@ -63,12 +63,6 @@ void add_unique(std::vector<std::string>& list, std::string item) {
   if (!contains(list, item)) list.push_back(std::move(item));
 }
 
-std::string normalise_capability(std::string_view name) {
-  std::string cap = to_upper(trim(name));
-  if (cap.starts_with("CAP_")) cap.erase(0, 4);
-  return cap;
-}
-
 
 std::vector<std::string> capability_list(const Service& service, std::string_view key) {
   std::vector<std::string> caps;

@@ -729,4 +729,10 @@ std::vector<std::string> split_outside_variables(std::string_view text, char sep
   return parts;
 }
 
+std::string normalise_capability(std::string_view name) {
+  std::string upper = to_upper(trim(name));
+  if (upper.starts_with("CAP_") && upper != "CAP_ALL") upper.erase(0, 4);
+  return upper;
+}
+
 }  // namespace harden

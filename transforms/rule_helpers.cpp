@@ -13,12 +13,6 @@ namespace harden::rules {
 
 // ------------------------------------------------------------ text
 
-std::string normalise_capability(std::string_view name) {
-  std::string upper = to_upper(trim(name));
-  // Docker knows ALL only without the prefix: CAP_ALL is an unknown name.
-  if (upper.starts_with("CAP_") && upper != "CAP_ALL") upper.erase(0, 4);
-  return upper;
-}
 
 // ------------------------------------------------------------ reading nodes
 

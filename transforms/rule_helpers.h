@@ -21,9 +21,7 @@ using harden::to_upper;
 using harden::trim;
 using harden::join;
 
-// " cap_net_raw " -> "NET_RAW": Docker upper-cases names and makes the
-// CAP_ prefix optional.
-std::string normalise_capability(std::string_view name);
+using harden::normalise_capability;  // shared with the audit
 
 // ------------------------------------------------------------ reading nodes
 

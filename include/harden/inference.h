@@ -65,6 +65,11 @@ std::vector<Mount> read_mounts(const Service& service);
 // keeps its default value in one piece (volume and port strings).
 std::vector<std::string> split_outside_variables(std::string_view text, char separator);
 
+// " cap_net_raw " -> "NET_RAW": Docker upper-cases names and makes the
+// CAP_ prefix optional. It knows ALL only without the prefix: "CAP_ALL"
+// stays as it is, an unknown name.
+std::string normalise_capability(std::string_view name);
+
 // True when `path` is `covered` or below it.
 bool path_covered(const std::string& path, const std::string& covered);
 
