@@ -131,22 +131,6 @@ AuditUser user_of(const Service& service, const ServiceFacts& facts) {
 
 // ------------------------------------------------------------ mounts and host access
 
-bool is_docker_socket(const std::string& source) {
-  return source.ends_with("/docker.sock") || source == "docker.sock";
-}
-
-bool is_sensitive(const std::string& source) {
-  static const std::vector<std::string> paths = {"/etc",  "/proc", "/sys",            "/boot", "/dev",
-                                                 "/root", "/run",  "/var/lib/docker", "/var/run"};
-  return std::any_of(paths.begin(), paths.end(), [&](const std::string& p) { return path_covered(source, p); });
-}
-
-std::string normalise_host_path(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  if (path == "/." ) path = "/";
-  return path;
-}
-
 void read_devices(const Service& service, std::vector<AuditHostAccess>& out) {
   for (const Node* item : sequence_items(service.value("devices"))) {
     AuditHostAccess access;
@@ -314,14 +298,14 @@ SecurityState audit_service(const Service& service, const Options& options, cons
       std::string source = normalise_host_path(mount.source);
       if (source == "/") {
         state.host_access.push_back({"host-root", source, mount.target, mount.read_only, true});
-      } else if (is_docker_socket(source)) {
+      } else if (is_docker_socket_path(source)) {
         state.host_access.push_back({"docker-socket", source, mount.target, mount.read_only, true});
-      } else if (source.starts_with("/") && is_sensitive(source)) {
+      } else if (sensitive_host_folder(source)) {
         state.host_access.push_back({"sensitive-bind", source, mount.target, mount.read_only, false});
       }
     }
     if (mount.read_only || mount.target.empty()) continue;
-    if (mount.kind == Mount::Kind::Bind && is_docker_socket(normalise_host_path(mount.source))) continue;
+    if (mount.kind == Mount::Kind::Bind && is_docker_socket_path(normalise_host_path(mount.source))) continue;
     switch (mount.kind) {
       case Mount::Kind::Bind: state.writable.push_back({mount.target, "bind", mount.source}); break;
       case Mount::Kind::Volume: state.writable.push_back({mount.target, "volume", mount.source}); break;

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -727,6 +729,42 @@ std::vector<std::string> split_outside_variables(std::string_view text, char sep
     parts.back() += c;
   }
   return parts;
+}
+
+std::string normalise_host_path(std::string_view path) {
+  std::string out;
+  for (char c : trim(path)) {
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    out += c;
+  }
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  while (out.size() > 2 && out.ends_with("/.")) out.resize(out.size() - 2);
+  if (out == "/.") out = "/";
+  return out;
+}
+
+bool is_docker_socket_path(std::string_view normalised) {
+  return normalised.ends_with("/docker.sock") || normalised == "docker.sock";
+}
+
+namespace {
+// Folders that are sensitive with everything below them.
+constexpr std::array<std::string_view, 18> kSensitive = {
+    "/etc",  "/proc", "/sys",  "/boot",  "/dev",    "/root",     "/run",     "/var/run",  "/var/lib",
+    "/usr",  "/bin",  "/sbin", "/lib",   "/lib32",  "/lib64",    "/libx32",  "/var/log",  "/var/spool"};
+// Folders that are sensitive as a whole, while their subfolders (a site
+// under /var/www, a user's project under /home) are not.
+constexpr std::array<std::string_view, 2> kSensitiveWhole = {"/var", "/home"};
+}  // namespace
+
+std::optional<std::string_view> sensitive_host_folder(std::string_view host_path) {
+  std::string source = normalise_host_path(host_path);
+  if (source.empty() || source.front() != '/' || is_docker_socket_path(source)) return std::nullopt;
+  for (std::string_view folder : kSensitive)
+    if (path_covered(source, std::string(folder))) return folder;
+  for (std::string_view folder : kSensitiveWhole)
+    if (source == folder) return folder;
+  return std::nullopt;
 }
 
 std::string normalise_capability(std::string_view name) {

@@ -49,8 +49,7 @@ References
 
 bool is_docker_socket(const Mount& mount) {
   if (mount.kind != Mount::Kind::Bind) return false;
-  std::string source = rules::normalise_host_path(mount.source);
-  return source == "/var/run/docker.sock" || source == "/run/docker.sock" || source.ends_with("/docker.sock");
+  return is_docker_socket_path(normalise_host_path(mount.source));
 }
 
 class NoDockerSocket final : public Rule {

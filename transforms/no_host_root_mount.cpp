@@ -45,7 +45,9 @@ References
   CIS Docker Benchmark 5.5 "Ensure sensitive host system directories are
   not mounted on containers".)"};
 
-bool mounts_host_root(const Mount& mount) { return mount.kind == Mount::Kind::Bind && mount.source == "/"; }
+bool mounts_host_root(const Mount& mount) {
+  return mount.kind == Mount::Kind::Bind && normalise_host_path(mount.source) == "/";  // also "//", "/."
+}
 
 class NoHostRootMount final : public Rule {
  public:

@@ -58,29 +58,6 @@ References
   CIS Docker Benchmark v1.6.0 5.6 "Ensure sensitive host system directories are
   not mounted on containers".)"};
 
-// Folders that are sensitive with everything below them.
-constexpr std::array<std::string_view, 18> kSensitive = {
-    "/etc",  "/proc", "/sys",  "/boot",  "/dev",    "/root",     "/run",     "/var/run",  "/var/lib",
-    "/usr",  "/bin",  "/sbin", "/lib",   "/lib32",  "/lib64",    "/libx32",  "/var/log",  "/var/spool"};
-// Folders that are sensitive as a whole, while their subfolders (a site
-// under /var/www, a user's project under /home) are not.
-constexpr std::array<std::string_view, 2> kSensitiveWhole = {"/var", "/home"};
-
-bool is_docker_socket(const std::string& source) {
-  return source == "/var/run/docker.sock" || source == "/run/docker.sock" || source.ends_with("/docker.sock");
-}
-
-// The sensitive folder a host path is, or is below.
-std::optional<std::string_view> sensitive_folder(const std::string& host_path) {
-  std::string source = rules::normalise_host_path(host_path);
-  if (source.empty() || source.front() != '/' || is_docker_socket(source)) return std::nullopt;
-  for (std::string_view folder : kSensitive)
-    if (path_covered(source, std::string(folder))) return folder;
-  for (std::string_view folder : kSensitiveWhole)
-    if (source == folder) return folder;
-  return std::nullopt;
-}
-
 class NoSensitiveHostMount final : public Rule {
  public:
   const RuleInfo& info() const override { return kInfo; }
@@ -93,13 +70,13 @@ class NoSensitiveHostMount final : public Rule {
       std::string host_path = mount.source;
       std::optional<rules::VolumeBind> volume_bind;
       if (mount.kind == Mount::Kind::Bind) {
-        folder = sensitive_folder(mount.source);
+        folder = sensitive_host_folder(mount.source);
       } else if (mount.kind == Mount::Kind::Volume) {
         // A named volume that the local driver binds to a host folder.
         volume_bind = rules::volume_host_bind(ctx.compose, mount.source);
         if (volume_bind && !volume_bind->read_only) {
           host_path = volume_bind->device;
-          folder = sensitive_folder(host_path);
+          folder = sensitive_host_folder(host_path);
         }
       }
       if (!folder) continue;

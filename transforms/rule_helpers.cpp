@@ -369,16 +369,6 @@ bool leave_to_extended_service(const ServiceContext& ctx, const RuleInfo& rule,
 namespace harden::rules {
 
 
-std::string normalise_host_path(std::string_view path) {
-  std::string out;
-  for (char c : trim(path)) {
-    if (c == '/' && !out.empty() && out.back() == '/') continue;
-    out += c;
-  }
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
-}
-
 std::size_t item_offset(const ServiceContext& ctx, const std::optional<KeyLookup>& list, std::size_t index) {
   if (!list || list->source != KeySource::Own || !list->value) return service_offset(ctx.service);
   const Node* seq = list->value->resolved();

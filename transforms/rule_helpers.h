@@ -160,8 +160,7 @@ namespace harden::rules {
 // Splits on `separator` outside `${...}`: `${DATA:-/srv}:/data` is two parts.
 using harden::split_outside_variables;  // shared with inference
 
-// "/var//run/" -> "/var/run": duplicate and trailing slashes removed.
-std::string normalise_host_path(std::string_view path);
+using harden::normalise_host_path;  // shared with the audit
 
 // The offset of item `index` of the service's own list `list`, or the
 // service's key when the list is not its own.

@@ -3,6 +3,7 @@
 // Every value carries the reason it was chosen.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,16 @@ std::vector<Mount> read_mounts(const Service& service);
 // Splits on `separator` outside `${...}`, so that `${DATA:-/srv}:/data`
 // keeps its default value in one piece (volume and port strings).
 std::vector<std::string> split_outside_variables(std::string_view text, char separator);
+
+// Host paths of bind mounts, as the rules and the audit read them:
+// "/var//run/" -> "/var/run", "/etc/." -> "/etc", "/." -> "/".
+std::string normalise_host_path(std::string_view path);
+// The Docker socket (/var/run/docker.sock, /run/docker.sock, a rootless
+// $XDG_RUNTIME_DIR/docker.sock), given a normalised path.
+bool is_docker_socket_path(std::string_view normalised);
+// The sensitive host folder (H108: /etc, /proc, /var/lib, ...) that a host
+// path is or is below, or nothing. The Docker socket is not one (H107).
+std::optional<std::string_view> sensitive_host_folder(std::string_view host_path);
 
 // " cap_net_raw " -> "NET_RAW": Docker upper-cases names and makes the
 // CAP_ prefix optional. It knows ALL only without the prefix: "CAP_ALL"

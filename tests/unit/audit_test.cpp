@@ -167,6 +167,23 @@ services:
   CHECK(worker.after.score == 8);
 }
 
+TEST_CASE("audit: the sensitive host folders are H108's") {
+  FileAudit file = audit(R"(services:
+  tools:
+    image: example/tools
+    volumes:
+      - /usr/lib/.:/hostlib
+      - /var/log:/logs
+      - /srv/data:/data
+)");
+  REQUIRE_FALSE(file.error);
+  const SecurityState& s = service(file, "tools").before;
+  std::vector<std::string> sensitive;
+  for (const harden::AuditHostAccess& a : s.host_access)
+    if (a.kind == "sensitive-bind") sensitive.push_back(a.source);
+  CHECK(sensitive == std::vector<std::string>{"/usr/lib", "/var/log"});
+}
+
 TEST_CASE("audit: host access, namespaces, security options, ports") {
   FileAudit file = audit(R"(services:
   agent:

@@ -864,6 +864,12 @@ TEST_CASE("H106: the only mount leaves an empty list; flow lists; other binds st
   CHECK(harden_text(fine, only({"H106"})) == fine);
 }
 
+TEST_CASE("H106: the host root written as // or /. is the host root too") {
+  CHECK(harden_text("services:\n  agent:\n    image: example/agent\n    volumes:\n      - //:/host\n      - /.:/also\n"
+                    "      - /srv/.:/srv\n",
+                    only({"H106"})) == "services:\n  agent:\n    image: example/agent\n    volumes:\n      - /srv/.:/srv\n");
+}
+
 // ================================================================ all core rules together
 
 TEST_CASE("core rules together: one partly hardened service") {
