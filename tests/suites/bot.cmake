@@ -8,9 +8,8 @@ else()
   message(STATUS "git not found: the bot test is not registered")
 endif()
 # Golden tests of --to-override: golden-override/NAME/{input.yml, expected-override.yml}
-# (and optional args); see tests/run_golden_override.sh. Skipped (exit 77) by a
-# harden binary without --to-override.
+# (and optional args); see tests/run_golden_override.sh.
 add_test(NAME golden_override
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/run_golden_override.sh $<TARGET_FILE:harden>
                  ${CMAKE_SOURCE_DIR}/golden-override)
-set_tests_properties(golden_override PROPERTIES LABELS "bot;golden" SKIP_RETURN_CODE 77)
+set_tests_properties(golden_override PROPERTIES LABELS "bot;golden")
