@@ -36,18 +36,11 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
-bool sync_folder(const std::string& file) {
+// Flushes the folder of `file` (fsync), or its whole filesystem (syncfs).
+bool flush_folder_of(const std::string& file, bool whole_filesystem) {
   int dir = ::open(fs::path(file).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
   if (dir < 0) return false;
-  bool ok = ::fsync(dir) == 0;
-  ::close(dir);
-  return ok;
-}
-
-bool sync_filesystem_of(const std::string& file) {
-  int dir = ::open(fs::path(file).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir < 0) return false;
-  bool ok = ::syncfs(dir) == 0;
+  bool ok = (whole_filesystem ? ::syncfs(dir) : ::fsync(dir)) == 0;
   ::close(dir);
   return ok;
 }
@@ -123,7 +116,7 @@ std::vector<std::optional<std::string>> WriteBatch::commit() {
       continue;
     }
     auto [it, first] = device_error.try_emplace(s.device);
-    if (first && !sync_filesystem_of(s.target)) it->second = "cannot flush the temporary file: " + errno_text();
+    if (first && !flush_folder_of(s.target, true)) it->second = "cannot flush the temporary file: " + errno_text();
     errors[i] = it->second;
   }
   // 2. Replace the originals.
@@ -139,8 +132,8 @@ std::vector<std::optional<std::string>> WriteBatch::commit() {
   std::set<dev_t> synced;
   for (std::size_t i = 0; i < staged_.size(); ++i) {
     if (errors[i]) continue;
-    if (separate) sync_folder(staged_[i].target);
-    else if (synced.insert(staged_[i].device).second) sync_filesystem_of(staged_[i].target);
+    if (separate) flush_folder_of(staged_[i].target, false);
+    else if (synced.insert(staged_[i].device).second) flush_folder_of(staged_[i].target, true);
   }
   staged_.clear();
   release_signals();

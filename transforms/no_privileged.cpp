@@ -53,15 +53,13 @@ class NoPrivileged final : public Rule {
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
     std::optional<KeyLookup> found = ctx.service.find("privileged");
-    if (found && has_interpolation(scalar_or_empty(found->value))) {
-      // Refuse rather than guess: the variable is the file's knob.
-      Finding finding = rules::make_finding(
-          ctx, kInfo, rules::value_offset(ctx.service, *found),
-          fmt::format("privileged is set from a variable ({}): the container is privileged whenever it says true",
-                      scalar_or_empty(found->value)));
-      finding.not_fixed = "the value comes from a variable; make sure it is false, or delete the entry";
-      findings.push_back(std::move(finding));
-      return;
+    if (found) {
+      if (auto finding = rules::finding_for_variable(ctx, kInfo, *found,
+                                                     "the container is privileged whenever it says true",
+                                                     "make sure it is false, or delete the entry")) {
+        findings.push_back(std::move(*finding));
+        return;
+      }
     }
     if (!found || !is_true(found->value)) return;
     if (rules::leave_to_extended_service(ctx, kInfo, {"privileged"})) return;

@@ -96,15 +96,13 @@ class ReadOnlyRootfs final : public Rule {
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
     std::optional<KeyLookup> found = ctx.service.find("read_only");
-    if (found && has_interpolation(scalar_or_empty(found->value))) {
-      // Refuse rather than guess: the variable is the file's knob.
-      Finding finding = rules::make_finding(
-          ctx, kInfo, rules::value_offset(ctx.service, *found),
-          fmt::format("read_only is set from a variable ({}): the root filesystem is writable unless it says true",
-                      scalar_or_empty(found->value)));
-      finding.not_fixed = "the value comes from a variable; make sure it is true, or write true in its place";
-      findings.push_back(std::move(finding));
-      return;
+    if (found) {
+      if (auto finding = rules::finding_for_variable(ctx, kInfo, *found,
+                                                     "the root filesystem is writable unless it says true",
+                                                     "make sure it is true, or write true in its place")) {
+        findings.push_back(std::move(*finding));
+        return;
+      }
     }
     if (found && is_true(found->value)) {
       if (const Service* source = rules::source_service(ctx, "read_only", *found))

@@ -153,6 +153,17 @@ Finding make_finding(const ServiceContext& ctx, const RuleInfo& rule, std::size_
   return finding;
 }
 
+std::optional<Finding> finding_for_variable(const ServiceContext& ctx, const RuleInfo& rule, const KeyLookup& found,
+                                            std::string_view risk, std::string_view advice) {
+  std::string value = scalar_or_empty(found.value);
+  if (!has_interpolation(value)) return std::nullopt;
+  std::string key = found.entry && found.entry->key ? found.entry->key->value : std::string("the value");
+  Finding finding = make_finding(ctx, rule, value_offset(ctx.service, found),
+                                 fmt::format("{} is set from a variable ({}): {}", key, value, risk));
+  finding.not_fixed = fmt::format("the value comes from a variable; {}", advice);
+  return finding;
+}
+
 Path path_with(Path path, PathStep step) {
   path.push_back(std::move(step));
   return path;

@@ -82,6 +82,13 @@ std::size_t key_offset(const Service& service, const KeyLookup& found);
 
 Finding make_finding(const ServiceContext& ctx, const RuleInfo& rule, std::size_t offset, std::string message);
 
+// A key whose value is set from a variable (`read_only: ${RO:-false}`):
+// a finding without a fix, since the variable is the file's own switch.
+// `risk` ends the message ("the container is privileged whenever it says
+// true"); `advice` tells what to do. Nothing when the value is no variable.
+std::optional<Finding> finding_for_variable(const ServiceContext& ctx, const RuleInfo& rule, const KeyLookup& found,
+                                            std::string_view risk, std::string_view advice);
+
 Path path_with(Path path, PathStep step);
 
 // Collects edits and intents from several edit-builder calls; the first
