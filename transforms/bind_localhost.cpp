@@ -94,10 +94,8 @@ class BindLocalhost final : public Rule {
         else if (auto shared = rules::shared_edit_problem(ctx, {found->value, item})) fix.refuse(*shared);
         else {
           NewValue value = NewValue::text(scalar_text(problem->new_text, rules::quote_of(*item)));
-          Value meaning = value.meaning();
-          meaning.anchor = item->anchor;
           fix.add(ctx.edits.replace_scalar(*item, value.scalar),
-                  Intent{Intent::Op::Set, rules::path_with(path, i), meaning});
+                  rules::replaced_by(*item, rules::path_with(path, i), value));
         }
       } else if (resolved->is_mapping()) {
         if (!scalar_or_empty(resolved->get("host_ip")).empty()) continue;

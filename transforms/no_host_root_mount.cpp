@@ -97,7 +97,7 @@ class NoHostRootMount final : public Rule {
 
     if (roots.size() == list->items.size() && roots.size() > 1) {
       NewValue empty = NewValue::sequence({});
-      fix.add(ctx.edits.replace_value(entry, *ctx.service.node, empty), rules::replaced_by(entry, path, empty));
+      fix.add(ctx.edits.replace_value(entry, *ctx.service.node, empty), rules::replaced_by(*entry.value, path, empty));
       return;
     }
     if (roots.size() > 1 && list->is_flow())

@@ -140,10 +140,8 @@ class NoNewPrivileges final : public Rule {
       const Node& item = *list->items[setting.index].value;
       if (auto problem = rules::shared_edit_problem(ctx, {found.value, &item})) return fix.refuse(*problem);
       NewValue text = rules::quoted_value(ctx, true_spelling(setting), rules::quote_of(item));
-      Value meaning = text.meaning();
-      meaning.anchor = item.anchor;
       fix.add(ctx.edits.replace_scalar(item, text.scalar),
-              Intent{Intent::Op::Set, rules::path_with(path, setting.index), meaning});
+              rules::replaced_by(item, rules::path_with(path, setting.index), text));
       return;
     }
     if (found.source != KeySource::MergeKey)

@@ -87,9 +87,9 @@ class NoPrivileged final : public Rule {
       return fix.refuse("the value carries an anchor that other keys use; delete it by hand");
     if (service.entries.size() == 1) {
       // Deleting the only entry would leave an empty block mapping.
-      Value no = Value::plain("false");
-      no.anchor = found.entry->value->anchor;  // replace_scalar keeps it
-      fix.add(ctx.edits.replace_scalar(*found.entry->value, "false"), Intent{Intent::Op::Set, path, no});
+      NewValue no = NewValue::text("false");
+      fix.add(ctx.edits.replace_scalar(*found.entry->value, no.scalar),
+              rules::replaced_by(*found.entry->value, path, no));
       return;
     }
     fix.add(ctx.edits.delete_entry(service, rules::entry_index(service, *found.entry)),

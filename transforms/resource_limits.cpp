@@ -275,9 +275,8 @@ class ResourceLimits final : public Rule {
         char quote = rules::quote_of(*setting.value);
         NewValue value = quote && limit.deploy_key != "pids" ? rules::quoted_value(ctx, limit.value, quote)
                                                              : limit_value(ctx, limit);
-        Value meaning = value.meaning();
-        meaning.anchor = setting.value->anchor;
-        fix.add(ctx.edits.replace_scalar(*setting.value, value.scalar), Intent{Intent::Op::Set, setting.path, meaning});
+        fix.add(ctx.edits.replace_scalar(*setting.value, value.scalar),
+                rules::replaced_by(*setting.value, setting.path, value));
         finding.reasons.push_back(fmt::format("{} {}: the default {} limit ({}), in place of {} (no limit)",
                                               setting.name, limit.value, limit.what, limit.option,
                                               setting.value->value));
@@ -336,7 +335,8 @@ class ResourceLimits final : public Rule {
     const Node* deploy = deploy_entry.value;
     if (deploy->is_null()) {
       NewValue value = NewValue::mapping({{"resources", NewValue::mapping({{"limits", limits}})}});
-      fix.add(ctx.edits.replace_value(deploy_entry, service, value), rules::replaced_by(deploy_entry, deploy_path, value));
+      fix.add(ctx.edits.replace_value(deploy_entry, service, value),
+              rules::replaced_by(*deploy_entry.value, deploy_path, value));
       return true;
     }
     if (!deploy->is_mapping() || rules::shared_edit_problem(ctx, {deploy})) return false;
@@ -352,7 +352,7 @@ class ResourceLimits final : public Rule {
     if (resources->is_null()) {
       NewValue value = NewValue::mapping({{"limits", limits}});
       fix.add(ctx.edits.replace_value(*resources_entry, *deploy, value),
-              rules::replaced_by(*resources_entry, resources_path, value));
+              rules::replaced_by(*resources_entry->value, resources_path, value));
       return true;
     }
     if (!resources->is_mapping() || rules::shared_edit_problem(ctx, {deploy, resources})) return false;
@@ -365,7 +365,7 @@ class ResourceLimits final : public Rule {
     const Node* existing = limits_entry->value;
     if (existing->is_null()) {
       fix.add(ctx.edits.replace_value(*limits_entry, *resources, limits),
-              rules::replaced_by(*limits_entry, limits_path, limits));
+              rules::replaced_by(*limits_entry->value, limits_path, limits));
       return true;
     }
     if (!existing->is_mapping() || rules::shared_edit_problem(ctx, {deploy, resources, existing})) return false;

@@ -11,9 +11,6 @@
 
 namespace harden::rules {
 
-// ------------------------------------------------------------ text
-
-
 // ------------------------------------------------------------ reading nodes
 
 std::vector<const Node*> scalar_items(const Node* sequence) {
@@ -47,7 +44,6 @@ std::size_t entry_index(const Node& mapping, const MapEntry& entry) {
 std::string source_text(const Document& doc, const Node& node) {
   return doc.text.substr(node.content_begin, node.end - node.content_begin);
 }
-
 
 char quote_of(const Node& scalar) {
   switch (scalar.scalar_style) {
@@ -223,9 +219,9 @@ NewValue copy_scalar(const ServiceContext& ctx, const Node& scalar) {
   return scalar_for(scalar.value, quote_of(scalar), new_list_in_flow(ctx));
 }
 
-Intent replaced_by(const MapEntry& entry, Path path, const NewValue& value) {
+Intent replaced_by(const Node& old_value, Path path, const NewValue& value) {
   Value meaning = value.meaning();
-  if (entry.value) meaning.anchor = entry.value->anchor;
+  meaning.anchor = old_value.anchor;
   return Intent{Intent::Op::Set, std::move(path), std::move(meaning)};
 }
 
@@ -241,13 +237,11 @@ void set_scalar_key(const ServiceContext& ctx, FixBuilder& fix, std::string_view
   const MapEntry* own = ctx.service.own(key);
   if (auto problem = shared_edit_problem(ctx, {own ? own->value : nullptr})) return fix.refuse(*problem);
   if (own && (own->value->is_scalar() || own->value->is_null())) {
-    Value meaning = value.meaning();
-    meaning.anchor = own->value->anchor;  // replace_scalar keeps the anchor
-    fix.add(ctx.edits.replace_scalar(*own->value, value.scalar), Intent{Intent::Op::Set, path, meaning});
+    fix.add(ctx.edits.replace_scalar(*own->value, value.scalar), replaced_by(*own->value, path, value));
     return;
   }
   if (own) {
-    fix.add(ctx.edits.replace_value(*own, service_node, value), replaced_by(*own, path, value));
+    fix.add(ctx.edits.replace_value(*own, service_node, value), replaced_by(*own->value, path, value));
     return;
   }
   fix.add(ctx.edits.insert_entry(service_node, key, value), Intent{Intent::Op::Set, path, value.meaning()});
@@ -278,7 +272,7 @@ void add_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_view
     if (value->is_scalar()) items.push_back(copy_scalar(ctx, *value));
     for (NewValue& item : styled_items(ctx, values)) items.push_back(std::move(item));
     NewValue list = NewValue::sequence(std::move(items));
-    fix.add(ctx.edits.replace_value(entry, service_node, list), replaced_by(entry, path, list));
+    fix.add(ctx.edits.replace_value(entry, service_node, list), replaced_by(*entry.value, path, list));
     return;
   }
 
@@ -426,9 +420,7 @@ void make_mount_read_only(const ServiceContext& ctx, FixBuilder& fix, const Moun
       text = parts[0] + ":" + parts[1] + ":" + join(options, ",");
     }
     NewValue value = NewValue::text(scalar_text(text, quote_of(*item)));
-    Value meaning = value.meaning();
-    meaning.anchor = item->anchor;
-    fix.add(ctx.edits.replace_scalar(*item, value.scalar), Intent{Intent::Op::Set, path, meaning});
+    fix.add(ctx.edits.replace_scalar(*item, value.scalar), replaced_by(*item, path, value));
     return;
   }
   if (!item->is_mapping()) return fix.refuse("the mount is neither a string nor a mapping");
@@ -437,9 +429,7 @@ void make_mount_read_only(const ServiceContext& ctx, FixBuilder& fix, const Moun
   if (const MapEntry* own = item->find("read_only")) {
     if (!own->value->is_scalar() && !own->value->is_null())
       return fix.refuse("read_only of the mount is not a scalar");
-    Value meaning = yes.meaning();
-    meaning.anchor = own->value->anchor;
-    fix.add(ctx.edits.replace_scalar(*own->value, "true"), Intent{Intent::Op::Set, key_path, meaning});
+    fix.add(ctx.edits.replace_scalar(*own->value, yes.scalar), replaced_by(*own->value, key_path, yes));
     return;
   }
   fix.add(ctx.edits.insert_entry(*item, "read_only", yes), Intent{Intent::Op::Set, key_path, yes.meaning()});
@@ -466,7 +456,7 @@ void delete_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_v
   both.insert(other_deletable.begin(), other_deletable.end());
   if (ours.size() == list->items.size() && (ours.size() > 1 || list->is_flow())) {
     NewValue empty = NewValue::sequence({});
-    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, empty), replaced_by(entry, path, empty));
+    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, empty), replaced_by(*entry.value, path, empty));
     return;
   }
   if (both.size() == list->items.size() || (ours.size() > 1 && list->is_flow())) {
@@ -480,7 +470,7 @@ void delete_list_items(const ServiceContext& ctx, FixBuilder& fix, std::string_v
       kept.push_back(copy_scalar(ctx, *item));
     }
     NewValue value = NewValue::sequence(std::move(kept));
-    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, value), replaced_by(entry, path, value));
+    fix.add(ctx.edits.replace_value(entry, *ctx.service.node, value), replaced_by(*entry.value, path, value));
     return;
   }
   std::sort(indices.begin(), indices.end(), std::greater<>());

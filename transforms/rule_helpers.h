@@ -44,9 +44,9 @@ std::string source_text(const Document& doc, const Node& node);
 // anchor or a base file): its value, in its own quote style, on one line,
 // quoted where the new list is a flow sequence and the value needs it.
 NewValue copy_scalar(const ServiceContext& ctx, const Node& scalar);
-// The intent of replace_value(entry, ...): the new value, keeping the old
-// value's anchor as replace_value does.
-Intent replaced_by(const MapEntry& entry, Path path, const NewValue& value);
+// The intent of replacing `old_value` (replace_scalar, replace_value) with
+// `value`: the new value keeps the old one's anchor, as the edit does.
+Intent replaced_by(const Node& old_value, Path path, const NewValue& value);
 
 // The quote character an item of this sequence would use: that of its last
 // scalar item, else `fallback`.
