@@ -50,17 +50,19 @@ std::optional<InlineWaiver> waiver_on_line(const Document& doc, std::size_t offs
 
 void apply_waivers(const Document& doc, const ComposeFile& compose, const Options& options,
                    std::vector<Finding>& findings) {
+  // On the finding's line, or on the line of the list item it is about.
+  auto inline_waiver = [&](const Finding& f) -> std::optional<InlineWaiver> {
+    for (std::optional<std::size_t> at : {std::optional<std::size_t>(f.offset), f.item_offset})
+      if (at)
+        if (auto w = waiver_on_line(doc, *at); w && waiver_covers(*w, *f.rule)) return w;
+    return std::nullopt;
+  };
   for (Finding& f : findings) {
-    bool waived_inline = false;
-    for (std::optional<std::size_t> at : {std::optional<std::size_t>(f.offset), f.item_offset}) {
-      if (!at) continue;
-      if (auto w = waiver_on_line(doc, *at); w && waiver_covers(*w, *f.rule)) {
-        f.waived = waived_inline = true;
-        f.waiver_reason = w->reason;
-        break;
-      }
+    if (auto w = inline_waiver(f)) {
+      f.waived = true;
+      f.waiver_reason = w->reason;
+      continue;
     }
-    if (waived_inline) continue;
     auto service = std::find_if(compose.services.begin(), compose.services.end(),
                                 [&](const Service& s) { return s.name == f.service; });
     if (service == compose.services.end()) continue;
