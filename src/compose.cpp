@@ -52,12 +52,10 @@ FileStamp FileStamp::of(const std::string& path) {
   return stamp;
 }
 
-std::shared_ptr<const Document> DocumentCache::find(const std::string& path, const FileStamp& stamp, bool& found) {
+std::optional<std::shared_ptr<const Document>> DocumentCache::find(const std::string& path, const FileStamp& stamp) {
   std::lock_guard lock(mutex_);
-  found = false;
   auto it = entries_.find(path);
-  if (it == entries_.end() || it->second.stamp != stamp) return nullptr;
-  found = true;
+  if (it == entries_.end() || it->second.stamp != stamp) return std::nullopt;
   it->second.used = ++clock_;
   return it->second.doc;
 }
@@ -76,9 +74,9 @@ void DocumentCache::put(const std::string& path, const FileStamp& stamp, std::sh
 const Document* RelatedFiles::load(const std::string& path) {
   if (auto it = loaded_.find(path); it != loaded_.end()) return it->second.get();
   FileStamp stamp = shared_ ? FileStamp::of(path) : FileStamp{};
-  bool found = false;
-  std::shared_ptr<const Document> doc = shared_ ? shared_->find(path, stamp, found) : nullptr;
-  if (!found) {
+  std::optional<std::shared_ptr<const Document>> cached = shared_ ? shared_->find(path, stamp) : std::nullopt;
+  std::shared_ptr<const Document> doc = cached ? *cached : nullptr;
+  if (!cached) {
     std::ifstream in(path, std::ios::binary);
     if (in) {
       std::ostringstream text;

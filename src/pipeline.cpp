@@ -50,8 +50,7 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
                  const SharedDocuments* shared) {
   Analysis a;
   if (shared) {
-    bool found = false;
-    a.doc = shared->cache.find(path, shared->stamp, found);
+    if (auto cached = shared->cache.find(path, shared->stamp)) a.doc = *cached;
     if (a.doc && a.doc->text != text) a.doc = nullptr;  // changed between the stamp and the read
   }
   if (!a.doc) {

@@ -64,19 +64,18 @@ struct FileStamp {
   static FileStamp of(const std::string& path);
 };
 
-// Documents loaded during a batch, shared by its workers (thread-safe), so
-// that a base file is loaded once, whether it is met as a file to process
-// or as the base of an override file. An entry serves only while the file's
-// stamp is unchanged: once a --write rewrites the base, it is read again.
-// Holds at most `capacity` documents; one in use stays alive until its
-// user is done.
+// Documents loaded during a batch as related files (bases of override
+// files, `extends` targets), shared by its workers (thread-safe): a base
+// is loaded once for all its override files, and again for itself only if
+// it changed. An entry serves only while the file's stamp is unchanged:
+// once a --write rewrites the base, it is read again. Holds at most
+// `capacity` documents; one in use stays alive until its user is done.
 class DocumentCache {
  public:
   explicit DocumentCache(std::size_t capacity = 16) : capacity_(capacity) {}
-  // The cached entry for `path` if its stamp is `stamp`; `found` says
-  // whether there was one (its document is null for a file that is missing
-  // or not YAML).
-  std::shared_ptr<const Document> find(const std::string& path, const FileStamp& stamp, bool& found);
+  // The cached entry for `path` if its stamp is `stamp`, or nothing. An
+  // entry's document is null for a file that is missing or not YAML.
+  std::optional<std::shared_ptr<const Document>> find(const std::string& path, const FileStamp& stamp);
   void put(const std::string& path, const FileStamp& stamp, std::shared_ptr<const Document> doc);
 
  private:

@@ -75,9 +75,9 @@ TEST_CASE("document cache: a base met first as an override's base is not loaded 
   DocumentCache cache;
   process_file(override_file, Options{}, &cache);
 
-  bool found = false;
-  std::shared_ptr<const Document> cached = cache.find(base, FileStamp::of(base), found);
-  REQUIRE(found);
+  auto entry = cache.find(base, FileStamp::of(base));
+  REQUIRE(entry);
+  std::shared_ptr<const Document> cached = *entry;
   REQUIRE(cached);
   CHECK(cached->text == kBase);
   // Processing the base itself gives the same result with or without the cache.
@@ -85,8 +85,7 @@ TEST_CASE("document cache: a base met first as an override's base is not loaded 
   FileResult alone = process_file(base, Options{});
   CHECK(shared.output == alone.output);
   CHECK(shared.findings.size() == alone.findings.size());
-  bool still_found = false;
-  CHECK(cache.find(base, FileStamp::of(base), still_found) == cached);
+  CHECK(cache.find(base, FileStamp::of(base)) == cached);
 }
 
 TEST_CASE("document cache: a missing file is remembered as missing until it appears") {
@@ -111,13 +110,9 @@ TEST_CASE("document cache: holds at most its capacity, least recently used out f
   RelatedFiles related(Limits{}, &cache);
   related.load(a);
   related.load(b);
-  bool found = false;
-  cache.find(a, FileStamp::of(a), found);  // a is now more recent than b
+  cache.find(a, FileStamp::of(a));  // a is now more recent than b
   related.load(c);
-  cache.find(a, FileStamp::of(a), found);
-  CHECK(found);
-  cache.find(b, FileStamp::of(b), found);
-  CHECK_FALSE(found);
-  cache.find(c, FileStamp::of(c), found);
-  CHECK(found);
+  CHECK(cache.find(a, FileStamp::of(a)));
+  CHECK_FALSE(cache.find(b, FileStamp::of(b)));
+  CHECK(cache.find(c, FileStamp::of(c)));
 }
