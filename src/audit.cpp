@@ -63,7 +63,6 @@ void add_unique(std::vector<std::string>& list, std::string item) {
   if (!contains(list, item)) list.push_back(std::move(item));
 }
 
-
 std::vector<std::string> capability_list(const Service& service, std::string_view key) {
   std::vector<std::string> caps;
   const Node* node = resolved(service.value(key));

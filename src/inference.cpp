@@ -10,9 +10,8 @@
 
 #include <fmt/format.h>
 
-#include <array>
-
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
