@@ -240,11 +240,6 @@ const Node* anchor_used_outside(const Document& doc, const Node& node, std::size
   return nullptr;
 }
 
-// Text added at the end of a file without a final line break puts a break
-// after the last line; inside a block scalar that keeps its last break
-// (`|`, `|+`, not `|-`) the break becomes part of the value.
-// A block scalar that keeps the line break after its text (`|`, `>`, `|+`;
-// not `|-`).
 // The indicators of a block scalar (`|`, `>-`, `|2+`), without its comment;
 // empty for any other node.
 std::string_view block_header(const Document& doc, const Node& node) {
@@ -255,6 +250,8 @@ std::string_view block_header(const Document& doc, const Node& node) {
   return header.substr(0, header.find('#'));
 }
 
+// A block scalar that keeps the line break after its text (`|`, `>`, `|+`;
+// not `|-`).
 bool keeps_final_break(const Document& doc, const Node& node) {
   std::string_view header = block_header(doc, node);
   return !header.empty() && header.find('-') == std::string_view::npos;
@@ -265,6 +262,9 @@ bool keeps_trailing_lines(const Document& doc, const Node& node) {
   return block_header(doc, node).find('+') != std::string_view::npos;
 }
 
+// Text added at the end of a file without a final line break puts a break
+// after the last line; inside a block scalar that keeps its last break
+// (`|`, `|+`, not `|-`) the break becomes part of the value.
 std::optional<EditRefusal> ends_in_block_scalar(const Document& doc) {
   for (const Node& node : doc.nodes) {
     if (node.end < doc.text.size() || !keeps_final_break(doc, node)) continue;
