@@ -11,33 +11,14 @@
 
 #include "harden/pipeline.h"
 #include "harden/rule.h"
+#include "temp_dir.h"
 
 using namespace harden;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder under the temp folder, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("harden-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path write(const std::string& relative, const std::string& text) const {
-    fs::path file = path / relative;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-};
+using harden::testing::TempDir;
 
 std::string error_of(const std::string& text) {
   try {

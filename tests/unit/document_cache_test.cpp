@@ -2,39 +2,17 @@
 // override files and for itself, and read again once it changes on disk
 // (a --write of the base in the same run).
 #include <doctest/doctest.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "harden/compose.h"
 #include "harden/pipeline.h"
+#include "temp_dir.h"
 
 using namespace harden;
-namespace fs = std::filesystem;
-
 namespace {
 
-struct Folder {
-  fs::path path;
-  Folder() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("harden-document-cache-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~Folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name, std::ios::binary | std::ios::trunc) << text;
-    return (path / name).string();
-  }
-};
+using harden::testing::TempDir;
 
 std::size_t open_findings(const FileResult& r) {
   std::size_t n = 0;
@@ -48,9 +26,9 @@ const std::string kOverride = "services:\n  web:\n    environment:\n      - A=1\
 }  // namespace
 
 TEST_CASE("document cache: an override file sees its base as it is on disk now") {
-  Folder folder;
-  std::string base = folder.write("compose.yaml", kBase);
-  std::string override_file = folder.write("compose.override.yaml", kOverride);
+  TempDir folder;
+  std::string base = folder.write("compose.yaml", kBase).string();
+  std::string override_file = folder.write("compose.override.yaml", kOverride).string();
   DocumentCache cache;
   Options options;
 
@@ -69,9 +47,9 @@ TEST_CASE("document cache: an override file sees its base as it is on disk now")
 }
 
 TEST_CASE("document cache: a base met first as an override's base is not loaded again") {
-  Folder folder;
-  std::string base = folder.write("compose.yaml", kBase);
-  std::string override_file = folder.write("compose.override.yaml", kOverride);
+  TempDir folder;
+  std::string base = folder.write("compose.yaml", kBase).string();
+  std::string override_file = folder.write("compose.override.yaml", kOverride).string();
   DocumentCache cache;
   process_file(override_file, Options{}, &cache);
 
@@ -89,7 +67,7 @@ TEST_CASE("document cache: a base met first as an override's base is not loaded 
 }
 
 TEST_CASE("document cache: a missing file is remembered as missing until it appears") {
-  Folder folder;
+  TempDir folder;
   std::string path = (folder.path / "compose.yaml").string();
   DocumentCache cache;
   RelatedFiles first(Limits{}, &cache);
@@ -102,11 +80,11 @@ TEST_CASE("document cache: a missing file is remembered as missing until it appe
 }
 
 TEST_CASE("document cache: holds at most its capacity, least recently used out first") {
-  Folder folder;
+  TempDir folder;
   DocumentCache cache(2);
-  std::string a = folder.write("a.yaml", "a: 1\n");
-  std::string b = folder.write("b.yaml", "b: 1\n");
-  std::string c = folder.write("c.yaml", "c: 1\n");
+  std::string a = folder.write("a.yaml", "a: 1\n").string();
+  std::string b = folder.write("b.yaml", "b: 1\n").string();
+  std::string c = folder.write("c.yaml", "c: 1\n").string();
   RelatedFiles related(Limits{}, &cache);
   related.load(a);
   related.load(b);
