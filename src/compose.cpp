@@ -60,6 +60,14 @@ std::optional<std::shared_ptr<const Document>> DocumentCache::find(const std::st
   return it->second.doc;
 }
 
+std::shared_ptr<const Document> DocumentCache::find_loaded_from(const std::string& path, std::string_view text) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(path);
+  if (it == entries_.end() || !it->second.doc || it->second.doc->text != text) return nullptr;
+  it->second.used = ++clock_;
+  return it->second.doc;
+}
+
 void DocumentCache::put(const std::string& path, const FileStamp& stamp, std::shared_ptr<const Document> doc) {
   std::lock_guard lock(mutex_);
   entries_[path] = Entry{std::move(doc), stamp, ++clock_};

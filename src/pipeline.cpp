@@ -44,15 +44,12 @@ struct Analysis {
   std::optional<LoadError> error;
 };
 
-// `shared`: on the first pass, the document may come from the batch's
+// `cache`: on the first pass, the document may come from the batch's
 // cache, where an override file left its base.
 Analysis analyse(const std::string& path, std::string text, const Options& options, RelatedFiles& related,
-                 const SharedDocuments* shared) {
+                 DocumentCache* cache) {
   Analysis a;
-  if (shared) {
-    if (auto cached = shared->cache.find(path, shared->stamp)) a.doc = *cached;
-    if (a.doc && a.doc->text != text) a.doc = nullptr;  // changed between the stamp and the read
-  }
+  if (cache) a.doc = cache->find_loaded_from(path, text);
   if (!a.doc) {
     LoadOptions load_options;
     load_options.limits = options.limits;
@@ -173,16 +170,16 @@ void attach_fix(Finding& finding, EditsResult edits, std::vector<Intent> intents
 }
 
 FileResult process_text(const std::string& path, std::string text, const Options& options,
-                        const SharedDocuments* shared) {
+                        DocumentCache* cache) {
   FileResult result;
   result.path = path;
   result.original = text;
   result.output = text;
-  RelatedFiles related(options.limits, shared ? &shared->cache : nullptr);
+  RelatedFiles related(options.limits, cache);
   std::string current = std::move(text);
 
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    Analysis a = analyse(path, current, options, related, pass == 0 ? shared : nullptr);
+    Analysis a = analyse(path, current, options, related, pass == 0 ? cache : nullptr);
     if (a.error) {
       if (pass == 0) {
         result.error = a.error;
@@ -287,8 +284,6 @@ std::variant<std::string, LoadError> read_input_file(const std::string& path, co
 }
 
 FileResult process_file(const std::string& path, const Options& options, DocumentCache* cache) {
-  std::optional<SharedDocuments> shared;
-  if (cache) shared.emplace(SharedDocuments{*cache, FileStamp::of(path)});
   auto text = read_input_file(path, options.limits);
   if (auto* error = std::get_if<LoadError>(&text)) {
     FileResult result;
@@ -296,7 +291,7 @@ FileResult process_file(const std::string& path, const Options& options, Documen
     result.error = *error;
     return result;
   }
-  return process_text(path, std::get<std::string>(std::move(text)), options, shared ? &*shared : nullptr);
+  return process_text(path, std::get<std::string>(std::move(text)), options, cache);
 }
 
 }  // namespace harden

@@ -76,6 +76,8 @@ class DocumentCache {
   // The cached entry for `path` if its stamp is `stamp`, or nothing. An
   // entry's document is null for a file that is missing or not YAML.
   std::optional<std::shared_ptr<const Document>> find(const std::string& path, const FileStamp& stamp);
+  // The cached document of `path` if it was loaded from exactly `text`.
+  std::shared_ptr<const Document> find_loaded_from(const std::string& path, std::string_view text);
   void put(const std::string& path, const FileStamp& stamp, std::shared_ptr<const Document> doc);
 
  private:

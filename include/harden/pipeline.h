@@ -27,14 +27,9 @@ struct FileResult {
 
 // Runs every enabled rule on `text` and applies the fixes that are allowed,
 // in passes until nothing is left to fix; every pass is verified.
-// Documents a batch shares between files (see DocumentCache), with the
-// stamp of this file taken before it was read.
-struct SharedDocuments {
-  DocumentCache& cache;
-  FileStamp stamp;
-};
+// `cache`: documents a batch shares between files (see DocumentCache).
 FileResult process_text(const std::string& path, std::string text, const Options& options,
-                        const SharedDocuments* shared = nullptr);
+                        DocumentCache* cache = nullptr);
 
 // Reads a file to process: its bytes, or why it cannot be (missing, a
 // folder, a symlink loop, larger than the limit, unreadable).
