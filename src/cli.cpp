@@ -361,9 +361,10 @@ int run_cli(int argc, char** argv) {
   }
 
   Mode mode = s.write ? Mode::Write : s.diff ? Mode::Diff : s.check ? Mode::Check : Mode::Print;
-  // SARIF (fixes as replacements) and markdown (what changed) show rewritten
-  // text; the other --check reports show findings only.
-  bool shows_text = mode != Mode::Check || s.format == "sarif" || s.format == "markdown";
+  // SARIF (fixes as replacements), markdown (what changed) and an override
+  // file show rewritten text; the other --check reports show findings only.
+  bool shows_text =
+      mode != Mode::Check || s.format == "sarif" || s.format == "markdown" || app.count("--to-override") > 0;
   bool color_out = use_color(s.color, STDOUT_FILENO);
   bool color_err = use_color(s.color, STDERR_FILENO);
   auto started = std::chrono::steady_clock::now();
@@ -425,7 +426,7 @@ int run_cli(int argc, char** argv) {
   try {
     for (const std::string& file : found.files) {
       file_options.push_back(configs.options_for_file(file));
-      file_options.back().verify = shows_text || app.count("--to-override") > 0;
+      file_options.back().verify = shows_text;
     }
   } catch (const ConfigError& e) {
     fmt::print(stderr, "harden: {}\n", e.what());
