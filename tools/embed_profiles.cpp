@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harden/image_profile.h"
+#include "harden/text.h"
 
 namespace {
 
@@ -40,25 +41,25 @@ std::string literal(const std::string& text) {
   return out + "\"";
 }
 
-std::string strings(const std::vector<std::string>& list) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + literal(list[i]);
-  return out + "}";
+// A braced initializer list: `{a, b}`, each item rendered by `render`.
+template <typename Item, typename Render>
+std::string braced(const std::vector<Item>& items, Render render) {
+  std::vector<std::string> parts;
+  for (const Item& item : items) parts.push_back(render(item));
+  return "{" + harden::join(parts) + "}";
 }
 
+std::string strings(const std::vector<std::string>& list) { return braced(list, literal); }
+
 std::string capabilities(const std::vector<harden::CapabilityNeed>& list) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < list.size(); ++i)
-    out += (i ? ", {" : "{") + literal(list[i].name) + ", " + literal(list[i].reason) + "}";
-  return out + "}";
+  return braced(list,
+                [](const harden::CapabilityNeed& c) { return "{" + literal(c.name) + ", " + literal(c.reason) + "}"; });
 }
 
 std::string tmpfs(const std::vector<harden::TmpfsNeed>& list) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < list.size(); ++i)
-    out += (i ? ", {" : "{") + literal(list[i].path) + ", " + literal(list[i].options) + ", " +
-           literal(list[i].reason) + "}";
-  return out + "}";
+  return braced(list, [](const harden::TmpfsNeed& t) {
+    return "{" + literal(t.path) + ", " + literal(t.options) + ", " + literal(t.reason) + "}";
+  });
 }
 
 void write_profile(std::ostream& out, const ImageProfile& p) {
