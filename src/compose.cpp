@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <regex>
+
+#include "harden/read_file.h"
 
 namespace harden {
 namespace fs = std::filesystem;
@@ -85,13 +85,11 @@ const Document* RelatedFiles::load(const std::string& path) {
   std::optional<std::shared_ptr<const Document>> cached = shared_ ? shared_->find(path, stamp) : std::nullopt;
   std::shared_ptr<const Document> doc = cached ? *cached : nullptr;
   if (!cached) {
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      std::ostringstream text;
-      text << in.rdbuf();
+    auto text = read_regular_file(path, limits_.max_bytes);
+    if (auto* bytes = std::get_if<std::string>(&text)) {
       LoadOptions options;
       options.limits = limits_;
-      doc = load_document(path, text.str(), options).document;
+      doc = load_document(path, std::move(*bytes), options).document;
     }
     if (shared_) shared_->put(path, stamp, doc);
   }

@@ -6,6 +6,7 @@
 // shared/research/image-runtime-facts.md §0 and §7.
 
 #include "harden/inference.h"
+#include "harden/read_file.h"
 #include "harden/text.h"
 
 #include <fmt/format.h>
@@ -14,7 +15,6 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -309,15 +309,10 @@ DockerfileFacts read_dockerfile_text(std::string_view text, std::string shown_pa
 }
 
 std::optional<std::string> read_small_file(const std::filesystem::path& path) {
-  constexpr std::uintmax_t kMaxDockerfileBytes = 1u << 20;
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return std::nullopt;
-  if (std::filesystem::file_size(path, error) > kMaxDockerfileBytes || error) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  constexpr std::size_t kMaxDockerfileBytes = 1u << 20;
+  auto text = read_regular_file(path.string(), kMaxDockerfileBytes);
+  if (auto* bytes = std::get_if<std::string>(&text)) return std::move(*bytes);
+  return std::nullopt;
 }
 
 bool is_remote_context(std::string_view context) {

@@ -12,9 +12,9 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <sstream>
 #include <unordered_map>
 
+#include "harden/text_stream.h"
 #include "harden/yaml_syntax.h"
 #include "scalar_decode.h"
 
@@ -722,7 +722,7 @@ LoadResult load_document(std::string path, std::string text, const LoadOptions& 
 
   Recorder recorder(doc->bom_size, options.limits.max_nodes * 2 + 16);
   try {
-    std::istringstream input(doc->text);
+    TextStream input(doc->text);
     YAML::Parser parser(input);
     // yaml-cpp 0.7 can hand out empty document after empty document without
     // reading on (seen on some malformed input): stop when one starts where

@@ -6,12 +6,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 
+#include "harden/read_file.h"
 #include "harden/text.h"
 #include "harden/verify.h"
 #include "harden/waivers.h"
@@ -265,22 +264,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
 }
 
 std::variant<std::string, LoadError> read_input_file(const std::string& path, const Limits& limits) {
-  std::error_code ec;
-  fs::file_status status = fs::status(path, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory)
-    return LoadError{"cannot be read: " + ec.message()};  // e.g. a symlink loop
-  if (ec || !fs::exists(status)) return LoadError{"no such file"};
-  if (fs::is_directory(status)) return LoadError{"is a folder, not a file"};
-  if (!fs::is_regular_file(status)) return LoadError{"not a regular file"};
-  auto size = fs::file_size(path, ec);
-  if (!ec && size > limits.max_bytes)
-    return LoadError{fmt::format("file is larger than the limit of {} bytes", limits.max_bytes)};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return LoadError{"cannot be read (permission denied?)"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return LoadError{"read error"};
-  return text.str();
+  return read_regular_file(path, limits.max_bytes);
 }
 
 FileResult process_file(const std::string& path, const Options& options, DocumentCache* cache) {

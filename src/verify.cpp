@@ -7,7 +7,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sstream>
+
+#include "harden/text_stream.h"
 
 namespace harden {
 namespace {
@@ -215,7 +216,7 @@ ParsedValues parse_values(std::string_view text, const Limits& limits) {
   ParsedValues result;
   ValueBuilder builder(limits.max_expanded_nodes);
   try {
-    std::istringstream input{std::string(text)};
+    TextStream input(text);
     YAML::Parser parser(input);
     while (parser.HandleNextDocument(builder)) {
     }
