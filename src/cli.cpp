@@ -126,7 +126,8 @@ class BatchRunner {
   using Finish = std::function<void(FileResult&)>;
   using Emit = std::function<void(FileResult&)>;
 
-  BatchRunner(const std::vector<std::string>& files, const std::vector<Options>& options, unsigned jobs,
+  BatchRunner(const std::vector<std::string>& files, const std::vector<std::shared_ptr<const Options>>& options,
+              unsigned jobs,
               bool write_files)
       : files_(files), options_(options), jobs_(jobs), write_files_(write_files), slots_(files.size()) {}
 
@@ -157,7 +158,7 @@ class BatchRunner {
           r.path = files_[i];
           r.error = LoadError{"not processed: interrupted"};
         } else {
-          r = process_file(files_[i], options_[i], &documents);
+          r = process_file(files_[i], *options_[i], &documents);
           if (write_files_ && !r.error && r.changed) {
             if (auto problem = writes.stage(r.path, r.output)) {
               r.error = LoadError{"not written: " + *problem};
@@ -215,7 +216,7 @@ class BatchRunner {
   static constexpr std::size_t kWriteGroup = 32;
 
   const std::vector<std::string>& files_;
-  const std::vector<Options>& options_;
+  const std::vector<std::shared_ptr<const Options>>& options_;
   unsigned jobs_;
   bool write_files_;
   std::vector<std::optional<FileResult>> slots_;
@@ -337,6 +338,14 @@ int run_cli(int argc, char** argv) {
       return 2;
     }
 
+  Mode mode = s.write ? Mode::Write : s.diff ? Mode::Diff : s.check ? Mode::Check : Mode::Print;
+  // SARIF (fixes as replacements), markdown (what changed) and an override
+  // file show rewritten text; the other --check reports show findings only,
+  // and their rewrites need no verifying.
+  bool shows_text =
+      mode != Mode::Check || s.format == "sarif" || s.format == "markdown" || app.count("--to-override") > 0;
+  options.verify = shows_text;
+
   // .harden.yaml: per file, the nearest one upwards (or --config FILE, or
   // none with --no-config); the options given here win over it. The cache
   // owns the loaded configurations (and their image catalogs) for the run.
@@ -360,11 +369,6 @@ int run_cli(int argc, char** argv) {
     return 2;
   }
 
-  Mode mode = s.write ? Mode::Write : s.diff ? Mode::Diff : s.check ? Mode::Check : Mode::Print;
-  // SARIF (fixes as replacements), markdown (what changed) and an override
-  // file show rewritten text; the other --check reports show findings only.
-  bool shows_text =
-      mode != Mode::Check || s.format == "sarif" || s.format == "markdown" || app.count("--to-override") > 0;
   bool color_out = use_color(s.color, STDOUT_FILENO);
   bool color_err = use_color(s.color, STDERR_FILENO);
   auto started = std::chrono::steady_clock::now();
@@ -375,15 +379,14 @@ int run_cli(int argc, char** argv) {
       fmt::print(stderr, "harden: --to-override needs a file, not standard input\n");
       return 2;
     }
-    Options stdin_options;
+    std::shared_ptr<const Options> stdin_options;
     try {
       stdin_options = configs.options_for_file("-");
     } catch (const ConfigError& e) {
       fmt::print(stderr, "harden: {}\n", e.what());
       return 2;
     }
-    stdin_options.verify = shows_text;
-    FileResult r = process_text("-", read_stdin(), stdin_options);
+    FileResult r = process_text("-", read_stdin(), *stdin_options);
     if (!s.report_file.empty() &&
         !write_report_file(s.report_file, s.format, {r}, summarize({r}, 0), {false, false, false}))
       return 2;
@@ -421,20 +424,17 @@ int run_cli(int argc, char** argv) {
   }
 
   unsigned jobs = s.jobs ? s.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<Options> file_options;
+  std::vector<std::shared_ptr<const Options>> file_options;
   file_options.reserve(found.files.size());
   try {
-    for (const std::string& file : found.files) {
-      file_options.push_back(configs.options_for_file(file));
-      file_options.back().verify = shows_text;
-    }
+    for (const std::string& file : found.files) file_options.push_back(configs.options_for_file(file));
   } catch (const ConfigError& e) {
     fmt::print(stderr, "harden: {}\n", e.what());
     return 2;
   }
   if (app.count("--to-override")) {
     std::vector<FileResult> results;
-    for (std::size_t i = 0; i < found.files.size(); ++i) results.push_back(process_file(found.files[i], file_options[i]));
+    for (std::size_t i = 0; i < found.files.size(); ++i) results.push_back(process_file(found.files[i], *file_options[i]));
     OverrideRunOptions override_options;
     override_options.file = s.to_override;
     override_options.mode = mode == Mode::Write ? OverrideMode::Write

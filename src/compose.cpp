@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <regex>
 
+#include "harden/discovery.h"
 #include "harden/read_file.h"
 
 namespace harden {
@@ -140,9 +140,8 @@ const Node* Service::value(std::string_view key) const {
 std::vector<std::string> base_files_for(const std::string& path) {
   fs::path p(path);
   std::string name = p.filename().string();
-  static const std::regex variant(R"(^(docker-compose|compose)([.-])([^.]+)\.(ya?ml)$)");
-  std::smatch m;
-  if (!std::regex_match(name, m, variant)) return {};
+  auto parsed = parse_compose_name(name);
+  if (!parsed || !parsed->separator) return {};
   std::vector<std::string> bases;
   for (const char* candidate : {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}) {
     fs::path base = p.parent_path() / candidate;

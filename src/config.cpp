@@ -2,6 +2,7 @@
 // are errors with a location) and applying it under the command line.
 #include "harden/config.h"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -338,29 +339,52 @@ std::shared_ptr<const Config> ConfigCache::config_for_file(const std::string& fi
   if (mode_ == Mode::None) return nullptr;
   std::lock_guard<std::mutex> lock(mutex_);
   if (mode_ == Mode::Explicit) return load(fs::path(explicit_path_));
-  std::error_code ec;
-  fs::path folder = file.empty() || file == "-" ? fs::current_path(ec) : fs::absolute(file, ec).parent_path();
-  folder = folder.lexically_normal();
-  const std::optional<fs::path>& config = nearest(folder);
-  if (!config) return nullptr;
-  return load(*config);
+  // Files of one folder, as written, share the answer: no path arithmetic
+  // per file of a batch.
+  std::size_t slash = file.rfind('/');
+  std::string written_folder = file == "-" || slash == std::string::npos ? std::string() : file.substr(0, slash + 1);
+  if (auto known = by_folder_.find(written_folder); known != by_folder_.end()) return known->second;
+  if (!cwd_) {
+    std::error_code ec;
+    cwd_ = fs::current_path(ec).string();
+  }
+  std::string folder = written_folder.starts_with('/') ? written_folder : *cwd_ + "/" + written_folder;
+  folder = fs::path(folder).lexically_normal().string();
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  const std::optional<std::string>& config = nearest(folder);
+  std::shared_ptr<const Config> found = config ? load(*config) : nullptr;
+  by_folder_.emplace(std::move(written_folder), found);
+  return found;
 }
 
-const std::optional<fs::path>& ConfigCache::nearest(const fs::path& folder) {
-  // Called with the mutex held; `folder` is absolute and normal.
+const std::optional<std::string>& ConfigCache::nearest(const std::string& folder) {
+  // Called with the mutex held; `folder` is absolute, normal, and ends in
+  // '/' only when it is the root. (References into an unordered_map stay
+  // valid while it grows.)
   if (auto known = nearest_.find(folder); known != nearest_.end()) return known->second;
-  std::error_code ec;
-  std::optional<fs::path> found;
-  fs::path candidate = folder / kConfigFileName;
-  fs::path parent = folder.parent_path();
-  if (fs::is_regular_file(candidate, ec)) found = candidate;
-  else if (!parent.empty() && parent != folder) found = nearest(parent);
+  std::optional<std::string> found;
+  std::string candidate = folder + (folder == "/" ? "" : "/") + kConfigFileName;
+  struct stat info {};
+  if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+    found = std::move(candidate);
+  } else if (folder != "/" && !folder.empty()) {
+    std::size_t slash = folder.rfind('/');
+    if (slash != std::string::npos) found = nearest(slash == 0 ? std::string("/") : folder.substr(0, slash));
+  }
   return nearest_.emplace(folder, std::move(found)).first->second;
 }
 
-Options ConfigCache::options_for_file(const std::string& file) {
+std::shared_ptr<const Options> ConfigCache::options_for_file(const std::string& file) {
   auto config = config_for_file(file);
-  return config ? apply_config(cli_, given_, *config) : cli_;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!config) {
+    if (!cli_only_) cli_only_ = std::make_shared<const Options>(cli_);
+    return cli_only_;
+  }
+  // Keyed by the Config, which `loaded_` keeps alive for the run.
+  auto& options = applied_[config.get()];
+  if (!options) options = std::make_shared<const Options>(apply_config(cli_, given_, *config));
+  return options;
 }
 
 }  // namespace harden

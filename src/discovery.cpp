@@ -8,7 +8,6 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <regex>
 #include <sstream>
 
 #include "gitignore.h"
@@ -16,9 +15,33 @@
 namespace harden {
 namespace fs = std::filesystem;
 
-bool is_compose_file_name(const std::string& name) {
-  static const std::regex pattern(R"(^(compose(\.[^.]+)?|docker-compose([.-][^.]+)?)\.ya?ml$)");
-  return std::regex_match(name, pattern);
+std::optional<ComposeName> parse_compose_name(std::string_view name) {
+  // By hand: a std::regex per directory entry was a visible part of
+  // discovering a monorepo.
+  std::string_view stem;
+  if (name.ends_with(".yaml")) stem = name.substr(0, name.size() - 5);
+  else if (name.ends_with(".yml")) stem = name.substr(0, name.size() - 4);
+  else return std::nullopt;
+  ComposeName parsed;
+  if (stem.starts_with("docker-compose")) {
+    parsed.docker = true;
+    stem.remove_prefix(14);
+  } else if (stem.starts_with("compose")) {
+    stem.remove_prefix(7);
+  } else {
+    return std::nullopt;
+  }
+  if (stem.empty()) return parsed;
+  if (stem[0] != '.' && stem[0] != '-') return std::nullopt;
+  parsed.separator = stem[0];
+  parsed.variant = stem.substr(1);
+  if (parsed.variant.empty() || parsed.variant.find('.') != std::string_view::npos) return std::nullopt;
+  return parsed;
+}
+
+bool is_compose_file_name(std::string_view name) {
+  auto parsed = parse_compose_name(name);
+  return parsed && (parsed->docker || parsed->separator != '-');
 }
 
 namespace {

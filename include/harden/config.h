@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "harden/image_profile.h"
@@ -73,9 +74,10 @@ class ConfigCache {
 
   ConfigCache(Options cli, CliGiven given, Mode mode = Mode::Nearest, std::string explicit_path = {});
 
-  // The options for a compose file (`-` or "": the current folder).
-  // Throws ConfigError. Thread-safe.
-  Options options_for_file(const std::string& file);
+  // The options for a compose file (`-` or "": the current folder), shared
+  // by every file under the same configuration. Throws ConfigError.
+  // Thread-safe.
+  std::shared_ptr<const Options> options_for_file(const std::string& file);
 
   // The configuration that applies to a file, or null when none.
   // Throws ConfigError. Thread-safe.
@@ -85,15 +87,19 @@ class ConfigCache {
   std::shared_ptr<const Config> load(const std::filesystem::path& path);
   // find_config, remembering every folder on the way up: sibling folders
   // share their parents' answer.
-  const std::optional<std::filesystem::path>& nearest(const std::filesystem::path& folder);
+  const std::optional<std::string>& nearest(const std::string& folder);
 
   Options cli_;
   CliGiven given_;
   Mode mode_;
   std::string explicit_path_;
   std::mutex mutex_;
-  std::map<std::filesystem::path, std::optional<std::filesystem::path>> nearest_;  // folder -> config
+  std::optional<std::string> cwd_;
+  std::unordered_map<std::string, std::optional<std::string>> nearest_;            // folder -> config
   std::map<std::filesystem::path, std::shared_ptr<const Config>> loaded_;          // config -> parsed
+  std::map<const Config*, std::shared_ptr<const Options>> applied_;                 // config -> options
+  std::shared_ptr<const Options> cli_only_;                                         // no configuration
+  std::unordered_map<std::string, std::shared_ptr<const Config>> by_folder_;       // folder as written -> config
 };
 
 }  // namespace harden

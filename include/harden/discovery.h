@@ -2,7 +2,9 @@
 // recursively by Compose's file names, sorted, .gitignore honoured.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace harden {
@@ -21,7 +23,17 @@ struct DiscoveryResult {
 // `docker compose` finds it.
 DiscoveryResult discover(const std::vector<std::string>& paths, const DiscoveryOptions& options);
 
+// A file name of the form (docker-compose|compose)([.-]VARIANT)?.(yaml|yml),
+// where VARIANT has no dot.
+struct ComposeName {
+  bool docker = false;         // docker-compose..., not compose...
+  char separator = 0;          // '.' or '-' before the variant, 0 with none
+  std::string_view variant;    // "prod" in compose.prod.yaml; empty with none
+};
+std::optional<ComposeName> parse_compose_name(std::string_view name);
+
 // compose.yaml, docker-compose.yml, compose.prod.yaml, docker-compose-dev.yml ...
-bool is_compose_file_name(const std::string& name);
+// (not compose-dev.yml: Compose's own names never have it).
+bool is_compose_file_name(std::string_view name);
 
 }  // namespace harden

@@ -227,14 +227,17 @@ TEST_CASE("config: the cache resolves per file") {
 
   Options cli;
   ConfigCache nearest(cli, CliGiven{});
-  Options oa = nearest.options_for_file(a.string());
+  Options oa = *nearest.options_for_file(a.string());
   CHECK(oa.profile == Profile::Strict);
   CHECK(oa.service_ignores.count("web") == 1);
   CHECK(oa.defaults.memory == "512m");
-  Options ob = nearest.options_for_file(b.string());
+  Options ob = *nearest.options_for_file(b.string());
   CHECK(ob.profile == Profile::Baseline);
   CHECK(ob.defaults.memory == "2g");
   CHECK(nearest.config_for_file(a.string()) == nearest.config_for_file(a.string()));  // cached
+  fs::path a2 = dir.write("a/y/compose.yaml", "services: {}\n");
+  CHECK(nearest.options_for_file(a2.string()) == nearest.options_for_file(a.string()));  // one per configuration
+  CHECK(nearest.options_for_file(a.string()) != nearest.options_for_file(b.string()));
   try {
     nearest.options_for_file(c.string());
     FAIL("no error for a bad configuration");
@@ -244,11 +247,11 @@ TEST_CASE("config: the cache resolves per file") {
   }
 
   ConfigCache none(cli, CliGiven{}, ConfigCache::Mode::None);
-  CHECK(none.options_for_file(a.string()).profile == Profile::Baseline);
+  CHECK(none.options_for_file(a.string())->profile == Profile::Baseline);
   CHECK(none.config_for_file(c.string()) == nullptr);
 
   ConfigCache explicit_file(cli, CliGiven{}, ConfigCache::Mode::Explicit, (dir.path / "b/.harden.yaml").string());
-  CHECK(explicit_file.options_for_file(a.string()).defaults.memory == "2g");
+  CHECK(explicit_file.options_for_file(a.string())->defaults.memory == "2g");
   ConfigCache missing(cli, CliGiven{}, ConfigCache::Mode::Explicit, (dir.path / "nope.yaml").string());
   CHECK_THROWS_AS(missing.options_for_file(a.string()), ConfigError);
 }

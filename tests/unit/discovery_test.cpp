@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "../../src/gitignore.h"
 #include "harden/discovery.h"
@@ -41,6 +42,35 @@ TEST_CASE("compose file names: the names docker compose uses and their variants"
   for (const char* name : {"compose.json", "my-compose.yml", "docker-compose.yml.bak", "compose-dev.txt",
                            "values.yaml", "compose..yaml"})
     CHECK_MESSAGE(!is_compose_file_name(name), name);
+}
+
+TEST_CASE("compose file names: the hand-written matcher agrees with the regular expressions it replaced") {
+  const std::regex discovered(R"(^(compose(\.[^.]+)?|docker-compose([.-][^.]+)?)\.ya?ml$)");
+  const std::regex variant(R"(^(docker-compose|compose)([.-])([^.]+)\.(ya?ml)$)");
+  const char* parts[] = {"", "compose", "docker-compose", "docker", ".", "-", "prod", "a.b", "yaml", "yml",
+                         ".yaml", ".yml", "..", "x", "compose-", "_"};
+  int names = 0, matches = 0;
+  std::vector<std::string> disagreements;
+  for (const char* a : parts)
+    for (const char* b : parts)
+      for (const char* c : parts)
+        for (const char* d : parts) {
+          std::string name = std::string(a) + b + c + d;
+          auto parsed = parse_compose_name(name);
+          bool is_compose = std::regex_match(name, discovered);
+          if (is_compose_file_name(name) != is_compose) disagreements.push_back(name);
+          if ((parsed && parsed->separator) != std::regex_match(name, variant)) disagreements.push_back(name);
+          matches += is_compose;
+          ++names;
+        }
+  CHECK(names == 65536);
+  CHECK(matches > 100);  // the names are not all trivially rejected
+  CHECK(disagreements == std::vector<std::string>{});
+  auto parsed = parse_compose_name("docker-compose-dev.yml");
+  REQUIRE(parsed);
+  CHECK(parsed->docker);
+  CHECK(parsed->separator == '-');
+  CHECK(parsed->variant == "dev");
 }
 
 TEST_CASE("folders are searched recursively, sorted, VCS folders skipped") {
