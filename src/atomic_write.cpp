@@ -38,7 +38,9 @@ bool write_all(int fd, std::string_view content) {
 
 // Flushes the folder of `file` (fsync), or its whole filesystem (syncfs).
 bool flush_folder_of(const std::string& file, bool whole_filesystem) {
-  int dir = ::open(fs::path(file).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  fs::path folder = fs::path(file).parent_path();
+  if (folder.empty()) folder = ".";  // a file named without a folder
+  int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
   if (dir < 0) return false;
   bool ok = (whole_filesystem ? ::syncfs(dir) : ::fsync(dir)) == 0;
   ::close(dir);
@@ -76,12 +78,17 @@ std::optional<std::string> WriteBatch::stage(const std::string& path, std::strin
     if (staged_.empty()) release_signals();
     return error;
   };
-  std::error_code ec;
-  // Rewrite the target of a symlink, never the link itself.
-  fs::path target = fs::canonical(path, ec);
-  if (ec) return done("cannot resolve the path: " + ec.message());
+  // Rewrite the target of a symlink, never the link itself. (Links among
+  // the folders above need nothing: the file is replaced where it is.)
   struct stat st {};
-  if (::stat(target.c_str(), &st) != 0) return done("cannot stat the file: " + errno_text());
+  if (::lstat(path.c_str(), &st) != 0) return done("cannot stat the file: " + errno_text());
+  fs::path target = path;
+  if (S_ISLNK(st.st_mode)) {
+    std::error_code ec;
+    target = fs::canonical(path, ec);
+    if (ec) return done("cannot resolve the path: " + ec.message());
+    if (::stat(target.c_str(), &st) != 0) return done("cannot stat the file: " + errno_text());
+  }
 
   std::string temp_name = ".";
   temp_name += target.filename().string();

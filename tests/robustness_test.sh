@@ -268,6 +268,16 @@ problems=""
 [ -z "$(temp_files)" ] || problems+=" temporary file left;"
 if [ -z "$problems" ]; then pass "several files with one bad: exit 2, the others written"; else fail "several files with one bad" "$problems"; fi
 
+echo "== --write: a batch of files named without a folder"
+mkdir -p bare
+for n in 1 2 3 4; do printf '%s' "$VALID" > "bare/f$n.yml"; done
+before=$(sha bare/f1.yml)
+problems=""
+(cd bare && timeout 20 "$HARDEN" --write -q -j 1 f1.yml f2.yml f3.yml f4.yml >/dev/null 2>&1) || problems+=" exit $?;"
+for n in 1 2 3 4; do [ "$(sha "bare/f$n.yml")" != "$before" ] || problems+=" f$n not written;"; done
+[ -z "$(temp_files)" ] || problems+=" temporary file left;"
+if [ -z "$problems" ]; then pass "--write of four files named without a folder (one flush of '.')"; else fail "bare names" "$problems"; fi
+
 echo "== --write: symlinks and permissions"
 mkdir -p links/real
 printf '%s' "$VALID" > links/real/target.yml
