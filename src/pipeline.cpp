@@ -173,36 +173,22 @@ FileResult process_text(const std::string& path, std::string text, const Options
   FileResult result;
   result.path = path;
   result.original = text;
-  result.output = text;
   RelatedFiles related(options.limits, cache);
+  // The text of this pass; its document takes it over (no copy per pass).
   std::string current = std::move(text);
 
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    Analysis a = analyse(path, current, options, related, pass == 0 ? cache : nullptr);
+    Analysis a = analyse(path, std::move(current), options, related, pass == 0 ? cache : nullptr);
     if (a.error) {
+      result.output = result.original;
       if (pass == 0) {
         result.error = a.error;
       } else {
         result.error = LoadError{"internal error: a rewritten pass no longer loads (" + a.error->message +
                                  "); the file is left unchanged"};
-        result.output = result.original;
       }
       return result;
     }
-    if (pass == 0) {
-      result.findings = a.findings;
-      std::stable_sort(result.findings.begin(), result.findings.end(),
-                       [](const Finding& x, const Finding& y) { return x.offset < y.offset; });
-      result.notes = a.notes;
-      for (Finding& f : result.findings) {
-        if (f.waived) continue;
-        if (f.fix && !fix_allowed(*f.fix, options))
-          f.not_fixed = "an unsafe fix is available: pass --unsafe-fixes to apply it";
-        else if (!f.fix && f.rule->has_fix && f.not_fixed.empty())
-          f.not_fixed = "no automatic fix for this case";
-      }
-    }
-
     // Take every allowed fix that does not overlap one already taken; the
     // rest wait for the next pass, on the text as it will be then.
     std::vector<Edit> edits;
@@ -234,8 +220,26 @@ FileResult process_text(const std::string& path, std::string text, const Options
       intents.insert(intents.end(), f.fix->intents.begin(), f.fix->intents.end());
       applied.push_back(pass == 0 ? finding_key(f) : deferred_key(f));
     }
-    if (edits.empty()) break;
-    std::optional<std::string> rewritten = apply_edits(current, edits);
+    if (pass == 0) {
+      // The first pass's findings are the report; moved, since the fixes
+      // taken above were copied out of them.
+      result.findings = std::move(a.findings);
+      std::stable_sort(result.findings.begin(), result.findings.end(),
+                       [](const Finding& x, const Finding& y) { return x.offset < y.offset; });
+      result.notes = std::move(a.notes);
+      for (Finding& f : result.findings) {
+        if (f.waived) continue;
+        if (f.fix && !fix_allowed(*f.fix, options))
+          f.not_fixed = "an unsafe fix is available: pass --unsafe-fixes to apply it";
+        else if (!f.fix && f.rule->has_fix && f.not_fixed.empty())
+          f.not_fixed = "no automatic fix for this case";
+      }
+    }
+    if (edits.empty()) {
+      current = a.doc->text;
+      break;
+    }
+    std::optional<std::string> rewritten = apply_edits(a.doc->text, edits);
     if (!rewritten) {
       result.error = LoadError{"internal error: fixes produced overlapping edits; the file is left unchanged"};
       result.output = result.original;

@@ -23,7 +23,9 @@ class ValueBuilder : public YAML::EventHandler {
 
   void OnDocumentStart(const YAML::Mark&) override { names_.assign(1, std::string()); }
   void OnDocumentEnd() override {
-    documents.push_back(stack_.empty() ? root_ : Value());
+    // Moved, not copied (a conditional of an lvalue and a prvalue copies).
+    if (stack_.empty()) documents.push_back(std::move(root_));
+    else documents.emplace_back();
     root_ = Value();
     stack_.clear();
   }
