@@ -36,6 +36,10 @@ std::string_view trim_right(std::string_view s) {
 // line breaks is dropped, one break becomes a space, n+1 breaks become n
 // newlines.
 std::string fold_flow_lines(std::string_view text, bool keep_outer_space) {
+  if (text.find('\n') == std::string_view::npos) {  // one line, the common case: nothing to fold
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    return std::string(keep_outer_space ? text : trim_right(trim_left(text)));
+  }
   auto lines = split_lines(text);
   std::string out;
   for (std::size_t i = 0; i < lines.size(); ++i) {

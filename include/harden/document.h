@@ -8,7 +8,8 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
+#include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,15 +102,68 @@ struct YamlDocument {
   std::size_t end = 0;
 };
 
-// The source text and everything derived from it. Nodes live in a deque so
-// that pointers stay valid.
+// The nodes of a document, in blocks: a node never moves once made (the
+// tree links nodes by pointer). A std::deque<Node> allocated a block per
+// two nodes, a visible part of loading a file.
+class NodeStore {
+ public:
+  template <typename NodeT, typename Store>
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Node;
+    using difference_type = std::ptrdiff_t;
+    using pointer = NodeT*;
+    using reference = NodeT&;
+    Iterator() = default;
+    Iterator(Store* store, std::size_t index) : store_(store), index_(index) {}
+    NodeT& operator*() const { return store_->at(index_); }
+    NodeT* operator->() const { return &store_->at(index_); }
+    Iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++index_;
+      return before;
+    }
+    bool operator==(const Iterator& other) const { return index_ == other.index_; }
+
+   private:
+    Store* store_ = nullptr;
+    std::size_t index_ = 0;
+  };
+  using iterator = Iterator<Node, NodeStore>;
+  using const_iterator = Iterator<const Node, const NodeStore>;
+
+  Node& emplace_back() {
+    if (size_ % kBlockSize == 0) blocks_.push_back(std::make_unique<Node[]>(kBlockSize));
+    return at(size_++);
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Node& at(std::size_t i) { return blocks_[i / kBlockSize][i % kBlockSize]; }
+  const Node& at(std::size_t i) const { return blocks_[i / kBlockSize][i % kBlockSize]; }
+  iterator begin() { return {this, 0}; }
+  iterator end() { return {this, size_}; }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size_}; }
+
+ private:
+  static constexpr std::size_t kBlockSize = 64;
+  std::vector<std::unique_ptr<Node[]>> blocks_;
+  std::size_t size_ = 0;
+};
+
+// The source text and everything derived from it.
 class Document {
  public:
   std::string path;  // for messages
   std::string text;  // the exact bytes
   std::size_t bom_size = 0;  // 3 when the text starts with a UTF-8 byte-order mark
   std::vector<YamlDocument> documents;
-  std::deque<Node> nodes;
+  NodeStore nodes;
 
   const Node* root() const { return documents.empty() ? nullptr : documents.front().root; }
 
