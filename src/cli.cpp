@@ -37,8 +37,13 @@ namespace {
 
 constexpr const char* kVersion = "harden 0.1.0";
 
-// SIGINT/SIGTERM during a batch: finish the file at hand (a write is never
-// cut in half), process no more, and exit 128+signal.
+// SIGINT, SIGTERM, SIGHUP (a closed terminal or SSH session) and SIGQUIT
+// during a batch: finish the file at hand (a write is never cut in half),
+// process no more, and exit 128+signal. Caught on every thread: a worker
+// holding staged files blocks them, and the main thread, waiting for the
+// workers, must not die of one either (it left temporary files behind).
+// A closed output pipe is not a reason to stop half way: SIGPIPE is
+// ignored and the report's stream just fails.
 volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void on_interrupt(int signal) { g_interrupted = signal; }
 
@@ -46,8 +51,8 @@ void catch_interrupts() {
   struct sigaction action {};
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaction(sig, &action, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 enum class Mode { Print, Write, Diff, Check };

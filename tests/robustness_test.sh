@@ -412,11 +412,11 @@ for img in nginx:1.25 postgres:16 redis:7 caddy:2 node:20; do
 done
 rm -f sig-src/tmp.yml
 RESET_SIGNALS=
-env --default-signal=INT true 2>/dev/null && RESET_SIGNALS="env --default-signal=INT,TERM"
+env --default-signal=INT true 2>/dev/null && RESET_SIGNALS="env --default-signal=INT,TERM,QUIT"
 signal_run() {
-  local sig=$1 delay=$2 dir=sig-$1-$2 n=200 k f src
-  if [ "$sig" = INT ] && [ -z "$RESET_SIGNALS" ]; then
-    skip "SIGINT after ${delay}s" "env --default-signal is not available to undo the ignored SIGINT of background jobs"
+  local sig=$1 delay=$2 dir=sig-$1-$2 n=${3:-200} k f src
+  if { [ "$sig" = INT ] || [ "$sig" = QUIT ]; } && [ -z "$RESET_SIGNALS" ]; then
+    skip "SIG$sig after ${delay}s" "env --default-signal is not available to undo the ignored SIG$sig of background jobs"
     return
   fi
   mkdir -p "$dir"
@@ -452,6 +452,24 @@ for delay in 0.05 0.3 0.8; do
   signal_run TERM "$delay"
   signal_run INT "$delay"
 done
+# A closed terminal or SSH session, and a quit key: these killed the
+# process (and left temporary files) while the workers held them back.
+signal_run HUP 0.1 2000
+signal_run QUIT 0.1 2000
+
+echo "== --write whose report goes to a pipe closed early"
+mkdir -p piped
+for ((k = 0; k < 200; k++)); do mkdir -p "piped/s$k"; cp sig-src/in1.yml "piped/s$k/compose.yml"; done
+"$HARDEN" --write piped 2>/dev/null | head -1 >/dev/null
+rc=${PIPESTATUS[0]}
+hardened=0
+for ((k = 0; k < 200; k++)); do cmp -s "piped/s$k/compose.yml" sig-src/out1.yml && hardened=$((hardened + 1)); done
+temps=$(find piped -name '.*.harden-*' | wc -l)
+if [ "$rc" -eq 0 ] && [ "$hardened" -eq 200 ] && [ "$temps" -eq 0 ]; then
+  pass "--write | head -1: the run completes (exit 0, 200 of 200 hardened, no temporary file)"
+else
+  fail "--write into a closed pipe" "exit $rc, $hardened of 200 hardened, $temps temporary files"
+fi
 
 echo
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
