@@ -11,9 +11,11 @@
 namespace harden {
 namespace {
 
-// Why a path that failed to open cannot be read; stat() tells a folder or a
-// missing file from a permission problem (the rare path, so it may stat).
+// Why a path that failed to open cannot be read. A missing file says so at
+// once (it is the common failure: absent Dockerfiles, base files); other
+// failures stat() to tell a folder from a permission problem.
 LoadError open_failure(const std::string& path, int open_errno) {
+  if (open_errno == ENOENT || open_errno == ENOTDIR) return LoadError{"no such file"};
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return LoadError{"no such file"};
@@ -52,8 +54,9 @@ std::variant<std::string, LoadError> read_regular_file(const std::string& path, 
   auto too_large = [&] { return LoadError{fmt::format("file is larger than the limit of {} bytes", max_bytes)}; };
   if (static_cast<std::size_t>(st.st_size) > max_bytes) return too_large();
 
-  // One byte more than the size reported, so that one read sees the end of
-  // a file that did not grow; a file that grows meanwhile is read on.
+  // One byte more than the size reported, and reads until one returns
+  // nothing: a short read is not the end on every filesystem (FUSE, NFS),
+  // and a file cut short here would be written back cut short.
   std::string text(static_cast<std::size_t>(st.st_size) + 1, '\0');
   std::size_t used = 0;
   for (;;) {
