@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 #include "scalar_decode.h"
 
@@ -22,12 +21,33 @@ std::string spaces(int n) { return std::string(static_cast<std::size_t>(std::max
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-int most_common(const std::map<int, int>& counts, int fallback) {
+// Counts of small integers (indentation widths): a handful of distinct
+// values per file, so a flat list beats a std::map's node per value.
+struct Tally {
+  std::vector<std::pair<int, int>> counts;  // value, count
+  void add(int value) {
+    for (auto& [v, count] : counts)
+      if (v == value) {
+        ++count;
+        return;
+      }
+    counts.emplace_back(value, 1);
+  }
+  bool empty() const { return counts.empty(); }
+};
+
+// The most frequent value; on a tie the smallest.
+int most_common(const Tally& tally, int fallback) {
   int best = fallback, best_count = 0;
-  for (auto [value, count] : counts)
-    if (count > best_count) best = value, best_count = count;
+  for (auto [value, count] : tally.counts)
+    if (count > best_count || (count == best_count && value < best)) best = value, best_count = count;
   return best;
 }
+
+struct QuoteTally {
+  int plain = 0, double_quoted = 0, single_quoted = 0;
+  bool empty() const { return plain + double_quoted + single_quoted == 0; }
+};
 
 bool looks_like_number_or_keyword(std::string_view v) {
   static const char* const keywords[] = {"true", "false", "True", "False", "TRUE", "FALSE", "yes", "no", "Yes",
@@ -75,8 +95,8 @@ std::string single_quote(std::string_view v) {
   return out + "'";
 }
 
-void learn_from(const Node* node, std::map<int, int>& step, std::map<int, int>& seq_indent, int& flow_seqs,
-                int& block_seqs, int& padded, std::map<char, int>& quotes, const Document& doc, int depth) {
+void learn_from(const Node* node, Tally& step, Tally& seq_indent, int& flow_seqs, int& block_seqs, int& padded,
+                QuoteTally& quotes, const Document& doc, int depth) {
   if (!node || depth > 64) return;
   if (node->is_mapping()) {
     for (const MapEntry& e : node->entries) {
@@ -85,13 +105,13 @@ void learn_from(const Node* node, std::map<int, int>& step, std::map<int, int>& 
       int key_column = doc.column_of(e.begin);
       if (v->is_mapping() && v->is_block() && node->is_block()) {
         int diff = v->column - key_column;
-        if (diff > 0) step[diff]++;
+        if (diff > 0) step.add(diff);
       }
       if (v->is_sequence() && (node->is_block() || v->is_flow())) {
         if (v->is_block()) {
           block_seqs++;
           int diff = v->column - key_column;
-          if (diff >= 0 && v->line != e.key->line) seq_indent[diff]++;
+          if (diff >= 0 && v->line != e.key->line) seq_indent.add(diff);
         } else {
           flow_seqs++;
           if (!v->items.empty() && v->content_begin + 1 < doc.text.size() && doc.text[v->content_begin + 1] == ' ')
@@ -99,11 +119,9 @@ void learn_from(const Node* node, std::map<int, int>& step, std::map<int, int>& 
         }
       }
       if (v->is_scalar() && !looks_like_number_or_keyword(v->value)) {
-        char q = v->scalar_style == ScalarStyle::DoubleQuoted   ? '"'
-                 : v->scalar_style == ScalarStyle::SingleQuoted ? '\''
-                 : v->scalar_style == ScalarStyle::Plain        ? 0
-                                                                : 'x';
-        if (q != 'x') quotes[q]++;
+        if (v->scalar_style == ScalarStyle::DoubleQuoted) ++quotes.double_quoted;
+        else if (v->scalar_style == ScalarStyle::SingleQuoted) ++quotes.single_quoted;
+        else if (v->scalar_style == ScalarStyle::Plain) ++quotes.plain;
       }
       learn_from(v, step, seq_indent, flow_seqs, block_seqs, padded, quotes, doc, depth + 1);
     }
@@ -164,8 +182,8 @@ Value NewValue::meaning() const {
 namespace {
 
 struct StyleSamples {
-  std::map<int, int> step, seq_indent;
-  std::map<char, int> quotes;
+  Tally step, seq_indent;
+  QuoteTally quotes;
   int flow = 0, block = 0, padded = 0;
 
   explicit StyleSamples(const Document& doc, const Node* root) {
@@ -173,9 +191,8 @@ struct StyleSamples {
   }
 };
 
-char preferred_quote(const std::map<char, int>& quotes) {
-  auto count = [&](char q) { return quotes.count(q) ? quotes.at(q) : 0; };
-  int plain = count(0), dq = count('"'), sq = count('\'');
+char preferred_quote(const QuoteTally& quotes) {
+  int plain = quotes.plain, dq = quotes.double_quoted, sq = quotes.single_quoted;
   return dq > plain && dq >= sq ? '"' : sq > plain && sq > dq ? '\'' : 0;
 }
 
