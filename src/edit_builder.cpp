@@ -102,7 +102,9 @@ void learn_from(const Node* node, Tally& step, Tally& seq_indent, int& flow_seqs
     for (const MapEntry& e : node->entries) {
       const Node* v = e.value;
       if (!v) continue;
-      int key_column = doc.column_of(e.begin);
+      // The key's own column when the entry starts with its content (no
+      // `?`, anchor or tag before it): known already, no line search.
+      int key_column = e.key && e.key->content_begin == e.begin ? e.key->column : doc.column_of(e.begin);
       if (v->is_mapping() && v->is_block() && node->is_block()) {
         int diff = v->column - key_column;
         if (diff > 0) step.add(diff);

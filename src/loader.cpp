@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
@@ -39,7 +40,13 @@ struct Event {
 // when the next mark of every node is known.
 class Recorder : public YAML::EventHandler {
  public:
-  Recorder(std::size_t offset, std::size_t max_events) : offset_(offset), max_events_(max_events) {}
+  // `expected_bytes`: the text's size. Compose files hold about one event
+  // per 20 bytes; reserving that (up to a bound) spares the list's
+  // regrowth, which moved every event recorded so far.
+  Recorder(std::size_t offset, std::size_t max_events, std::size_t expected_bytes)
+      : offset_(offset), max_events_(max_events) {
+    events.reserve(std::min<std::size_t>({expected_bytes / 20 + 16, max_events, 1u << 15}));
+  }
 
   std::vector<Event> events;
   std::vector<std::string> anchor_names{""};  // yaml-cpp numbers anchors from 1
@@ -160,10 +167,21 @@ class SpanBuilder {
     return node;
   }
 
+  // Nodes are made in text order, so a line cursor that only moves forward
+  // finds each node's line (a search of all lines when it would go back).
   void set_position(Node& node) {
-    Position p = doc_.position(node.content_begin);
-    node.line = p.line - 1;
-    node.column = p.column - 1;
+    const std::vector<std::size_t>& starts = doc_.line_starts;
+    std::size_t offset = node.content_begin;
+    if (starts.empty() || starts[line_cursor_] > offset) {
+      Position p = doc_.position(offset);
+      node.line = p.line - 1;
+      node.column = p.column - 1;
+      return;
+    }
+    while (line_cursor_ + 1 < starts.size() && starts[line_cursor_ + 1] <= offset) ++line_cursor_;
+    std::size_t start = line_cursor_ == 0 ? std::min(doc_.bom_size, offset) : starts[line_cursor_];
+    node.line = static_cast<int>(line_cursor_);
+    node.column = static_cast<int>(offset - start);
   }
 
   // Skips white space, line breaks and comments.
@@ -603,6 +621,7 @@ class SpanBuilder {
   const LoadOptions& options_;
   std::vector<std::size_t> next_mark_;
   std::size_t index_ = 0;
+  std::size_t line_cursor_ = 0;  // see set_position
   int depth_ = 0;
   std::unordered_map<std::string, Node*> anchors_;
 };
@@ -728,7 +747,7 @@ LoadResult load_document(std::string path, std::string text, const LoadOptions& 
     }
   }
 
-  Recorder recorder(doc->bom_size, options.limits.max_nodes * 2 + 16);
+  Recorder recorder(doc->bom_size, options.limits.max_nodes * 2 + 16, doc->text.size());
   try {
     TextStream input(doc->text);
     YAML::Parser parser(input);

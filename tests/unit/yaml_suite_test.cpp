@@ -430,7 +430,7 @@ TEST_CASE("yaml-test-suite: the document model loads valid cases losslessly and 
 
   std::size_t valid = 0, loaded = 0, refused = 0, errors = 0, errors_refused = 0;
   std::size_t with_json = 0, json_compared = 0, nodes = 0, opaque = 0, opaque_docs = 0;
-  std::vector<std::string> refusals, accepted_errors, round_trip_failures, verify_failures;
+  std::vector<std::string> refusals, accepted_errors, round_trip_failures, verify_failures, position_failures;
   std::vector<std::string> yaml_cpp_disagrees, value_mismatches;
 
   for (const Case& c : cases) {
@@ -472,6 +472,10 @@ TEST_CASE("yaml-test-suite: the document model loads valid cases losslessly and 
     bool doc_opaque = false;
     for (const harden::Node& node : doc.nodes) {
       ++nodes;
+      // Every node's line and column are those of its content.
+      harden::Position p = doc.position(node.content_begin);
+      if (node.line != p.line - 1 || node.column != p.column - 1)
+        position_failures.push_back(c.id + ": node at " + std::to_string(node.content_begin));
       if (node.opaque) {
         ++opaque;
         doc_opaque = true;
@@ -524,6 +528,7 @@ TEST_CASE("yaml-test-suite: the document model loads valid cases losslessly and 
   MESSAGE("error cases: " << errors_refused << "/" << errors << " refused");
 
   CHECK_MESSAGE(round_trip_failures.empty(), "text does not round-trip:" << join(round_trip_failures));
+  CHECK_MESSAGE(position_failures.empty(), "node positions differ from their offsets:" << join(position_failures));
   CHECK_MESSAGE(verify_failures.empty(), "verify_rewrite reports a difference with no edit:" << join(verify_failures));
   CHECK_MESSAGE(value_mismatches.empty(), "model values differ from in.json:" << join(value_mismatches));
   REQUIRE_MESSAGE(refused * 10 < valid, refused << " of " << valid << " valid cases refused (limit: under 10%)");
