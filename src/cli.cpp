@@ -132,8 +132,7 @@ class BatchRunner {
   using Emit = std::function<void(FileResult&)>;
 
   BatchRunner(const std::vector<std::string>& files, const std::vector<std::shared_ptr<const Options>>& options,
-              unsigned jobs,
-              bool write_files)
+              unsigned jobs, bool write_files)
       : files_(files), options_(options), jobs_(jobs), write_files_(write_files), slots_(files.size()) {}
 
   void run(const Finish& finish, const Emit& emit, bool show_progress) {
