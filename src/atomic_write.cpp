@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -48,6 +49,18 @@ bool flush_folder_of(const std::string& file, bool whole_filesystem) {
 }
 
 }  // namespace
+
+WriteBatch::WriteBatch(WriteBatch&& other) noexcept : staged_(std::move(other.staged_)) {
+  other.staged_.clear();
+  other.release_signals();
+}
+
+void WriteBatch::absorb(WriteBatch&& other) {
+  staged_.insert(staged_.end(), std::make_move_iterator(other.staged_.begin()),
+                 std::make_move_iterator(other.staged_.end()));
+  other.staged_.clear();
+  other.release_signals();
+}
 
 WriteBatch::~WriteBatch() {
   for (Staged& s : staged_) {

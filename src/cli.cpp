@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -118,6 +119,77 @@ std::string read_stdin() {
   return text.str();
 }
 
+// Files a worker has staged (WriteBatch) with their results, to commit.
+struct StagedGroup {
+  WriteBatch writes;
+  std::vector<std::pair<std::size_t, FileResult>> results;  // index in the batch, result
+};
+
+// Commits staged groups on a thread of its own, in the order they come: a
+// commit waits on the disk (a flush, the renames, a flush), and the workers
+// go on processing meanwhile. The groups waiting when a commit starts are
+// committed together (one flush for all). At most kMaxWaiting groups wait;
+// a worker with one more waits for room, so memory and open files stay
+// bounded.
+class GroupCommitter {
+ public:
+  using Committed = std::function<void(StagedGroup&, std::vector<std::optional<std::string>>&)>;
+
+  explicit GroupCommitter(Committed committed) : committed_(std::move(committed)), thread_([this] { loop(); }) {}
+  ~GroupCommitter() { finish(); }
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Call on the thread that staged the group (see WriteBatch's move).
+  void push(StagedGroup&& group) {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return waiting_.size() < kMaxWaiting; });
+    waiting_.emplace_back(std::move(group));
+    work_.notify_one();
+  }
+
+  // Commits what waits, then stops the thread.
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    work_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  static constexpr std::size_t kMaxWaiting = 4;
+
+  void loop() {
+    for (;;) {
+      std::optional<StagedGroup> group;
+      {
+        std::unique_lock lock(mutex_);
+        work_.wait(lock, [&] { return !waiting_.empty() || closing_; });
+        if (waiting_.empty()) return;
+        group.emplace(std::move(waiting_.front()));
+        waiting_.pop_front();
+        for (; !waiting_.empty(); waiting_.pop_front()) {
+          StagedGroup& more = waiting_.front();
+          group->writes.absorb(std::move(more.writes));
+          for (auto& result : more.results) group->results.push_back(std::move(result));
+        }
+        room_.notify_all();
+      }
+      std::vector<std::optional<std::string>> errors = group->writes.commit();
+      committed_(*group, errors);
+    }
+  }
+
+  Committed committed_;
+  std::mutex mutex_;
+  std::condition_variable work_, room_;
+  std::deque<StagedGroup> waiting_;
+  bool closing_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 // Runs the pipeline over files on worker threads and hands each result to
 // `emit` in input order, as soon as it and all before it are done, so that
 // output streams and a batch never holds every file in memory. `finish`
@@ -140,21 +212,27 @@ class BatchRunner {
     // Override files share their base file with each other and with the
     // base itself: each is loaded once per batch.
     DocumentCache documents;
-    auto worker = [&] {
-      WriteBatch writes;
-      std::vector<std::pair<std::size_t, FileResult>> staged;  // written when `writes` commits
-      auto commit = [&] {
-        std::vector<std::optional<std::string>> errors = writes.commit();
-        for (std::size_t k = 0; k < staged.size(); ++k) {
-          auto& [index, r] = staged[k];
-          if (errors[k]) {
-            r.error = LoadError{"not written: " + *errors[k]};
-            r.changed = false;
-          }
-          finish(r);
-          hand_over(index, std::move(r), emit, show_progress);
+    // With --write, a group's results are handed over once its files are
+    // committed.
+    std::optional<GroupCommitter> committer;
+    if (write_files_) committer.emplace([&](StagedGroup& group, std::vector<std::optional<std::string>>& errors) {
+      for (std::size_t k = 0; k < group.results.size(); ++k) {
+        auto& [index, r] = group.results[k];
+        if (errors[k]) {
+          r.error = LoadError{"not written: " + *errors[k]};
+          r.changed = false;
         }
-        staged.clear();
+        finish(r);
+        hand_over(index, std::move(r), emit, show_progress);
+      }
+    });
+    auto worker = [&] {
+      std::optional<StagedGroup> group;  // being staged by this worker
+      group.emplace();
+      auto send = [&] {
+        if (group->results.empty()) return;
+        committer->push(std::move(*group));
+        group.emplace();
       };
       for (std::size_t i = next++; i < files_.size(); i = next++) {
         FileResult r;
@@ -164,12 +242,12 @@ class BatchRunner {
         } else {
           r = process_file(files_[i], *options_[i], &documents);
           if (write_files_ && !r.error && r.changed) {
-            if (auto problem = writes.stage(r.path, r.output)) {
+            if (auto problem = group->writes.stage(r.path, r.output)) {
               r.error = LoadError{"not written: " + *problem};
               r.changed = false;
             } else {
-              staged.emplace_back(i, std::move(r));
-              if (staged.size() >= kWriteGroup) commit();
+              group->results.emplace_back(i, std::move(r));
+              if (group->results.size() >= kWriteGroup) send();
               continue;
             }
           }
@@ -177,7 +255,7 @@ class BatchRunner {
         }
         hand_over(i, std::move(r), emit, show_progress);
       }
-      commit();
+      send();
     };
     unsigned threads = std::max(1u, std::min<unsigned>(jobs_, static_cast<unsigned>(files_.size())));
     if (threads == 1) {
@@ -187,6 +265,7 @@ class BatchRunner {
       for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
       for (auto& t : pool) t.join();
     }
+    if (committer) committer->finish();
     if (show_progress) fmt::print(stderr, "\r\x1b[K");
   }
 

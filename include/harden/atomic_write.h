@@ -28,7 +28,13 @@ std::optional<std::string> write_atomically(const std::string& path, std::string
 class WriteBatch {
  public:
   WriteBatch() = default;
+  // Takes the staged files over, to commit them on another thread: `other`
+  // is left empty and stops holding signals back on its thread (call it on
+  // the thread that staged them); this one holds none.
+  WriteBatch(WriteBatch&& other) noexcept;
   WriteBatch(const WriteBatch&) = delete;
+  // Adds `other`'s staged files after this one's, to commit them together.
+  void absorb(WriteBatch&& other);
   WriteBatch& operator=(const WriteBatch&) = delete;
   ~WriteBatch();  // removes what was staged and not committed
 
