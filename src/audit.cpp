@@ -18,6 +18,7 @@
 #include "harden/discovery.h"
 #include "harden/inference.h"
 #include "harden/pipeline.h"
+#include "harden/read_file.h"
 
 namespace harden {
 namespace fs = std::filesystem;
@@ -410,7 +411,7 @@ FileAudit audit_text(const std::string& path, const std::string& text, const Opt
 }
 
 FileAudit audit_file(const std::string& path, const Options& options) {
-  auto text = read_input_file(path, options.limits);
+  auto text = read_regular_file(path, options.limits.max_bytes);
   if (auto* error = std::get_if<LoadError>(&text)) {
     FileAudit audit;
     audit.path = path;

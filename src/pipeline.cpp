@@ -267,12 +267,8 @@ FileResult process_text(const std::string& path, std::string text, const Options
   return result;
 }
 
-std::variant<std::string, LoadError> read_input_file(const std::string& path, const Limits& limits) {
-  return read_regular_file(path, limits.max_bytes);
-}
-
 FileResult process_file(const std::string& path, const Options& options, DocumentCache* cache) {
-  auto text = read_input_file(path, options.limits);
+  auto text = read_regular_file(path, options.limits.max_bytes);
   if (auto* error = std::get_if<LoadError>(&text)) {
     FileResult result;
     result.path = path;

@@ -4,7 +4,6 @@
 
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "harden/compose.h"
@@ -30,10 +29,6 @@ struct FileResult {
 // `cache`: documents a batch shares between files (see DocumentCache).
 FileResult process_text(const std::string& path, std::string text, const Options& options,
                         DocumentCache* cache = nullptr);
-
-// Reads a file to process: its bytes, or why it cannot be (missing, a
-// folder, a symlink loop, larger than the limit, unreadable).
-std::variant<std::string, LoadError> read_input_file(const std::string& path, const Limits& limits);
 
 // Reads `path` first (limits, errors as FileResult.error).
 FileResult process_file(const std::string& path, const Options& options, DocumentCache* cache = nullptr);
