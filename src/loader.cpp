@@ -330,14 +330,11 @@ class SpanBuilder {
 
   void cross_check(Node& node, int parent_indent) {
     std::string_view raw(text_.data() + node.content_begin, node.end - node.content_begin);
-    if (node.scalar_style == ScalarStyle::Plain && raw.find_first_of("\r\n") == std::string_view::npos) {
-      // A one-line plain scalar decodes to itself, blanks at its ends
-      // dropped: compare without a copy.
-      while (!raw.empty() && is_blank(raw.front())) raw.remove_prefix(1);
-      while (!raw.empty() && is_blank(raw.back())) raw.remove_suffix(1);
-      if (raw != node.value) node.opaque = true;
-      return;
-    }
+    if (node.scalar_style == ScalarStyle::Plain)
+      if (auto one_line = detail::decode_one_line_plain(raw)) {  // compared without a copy
+        if (*one_line != node.value) node.opaque = true;
+        return;
+      }
     std::optional<std::string> decoded;
     switch (node.scalar_style) {
       case ScalarStyle::Plain: decoded = detail::decode_plain(raw); break;

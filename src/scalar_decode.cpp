@@ -98,6 +98,11 @@ std::optional<std::uint32_t> parse_hex(std::string_view digits) {
 
 std::optional<std::string> decode_plain(std::string_view raw) { return fold_flow_lines(raw, false); }
 
+std::optional<std::string_view> decode_one_line_plain(std::string_view raw) {
+  if (raw.find_first_of("\r\n") != std::string_view::npos) return std::nullopt;
+  return trim_right(trim_left(raw));
+}
+
 std::optional<std::string> decode_single_quoted(std::string_view raw) {
   if (raw.size() < 2 || raw.front() != '\'' || raw.back() != '\'') return std::nullopt;
   std::string folded = fold_flow_lines(raw.substr(1, raw.size() - 2), true);
