@@ -1,6 +1,8 @@
 #include "harden/edit.h"
 
 #include <algorithm>
+#include <functional>
+#include <variant>
 
 namespace harden {
 namespace {
@@ -50,14 +52,47 @@ bool within(const Path& inner, const Path& outer) {
   return inner.size() >= outer.size() && std::equal(outer.begin(), outer.end(), inner.begin());
 }
 
+bool clash(const Intent& x, const Intent& y) {
+  return (x.op == Intent::Op::Set && within(y.path, x.path)) || (y.op == Intent::Op::Set && within(x.path, y.path));
+}
+
+std::size_t first_steps_hash(const Path& path) {
+  std::hash<PathStep> hash;
+  return hash(path[0]) * 31 + hash(path[1]);
+}
+
 }  // namespace
 
 bool intents_conflict(const std::vector<Intent>& a, const std::vector<Intent>& b) {
   for (const Intent& x : a)
     for (const Intent& y : b)
-      if ((x.op == Intent::Op::Set && within(y.path, x.path)) || (y.op == Intent::Op::Set && within(x.path, y.path)))
-        return true;
+      if (clash(x, y)) return true;
   return false;
+}
+
+bool IntentSet::conflicts_with(const std::vector<Intent>& fix) const {
+  auto clashes_with = [&](const Intent& y, const std::vector<std::size_t>& taken) {
+    return std::any_of(taken.begin(), taken.end(), [&](std::size_t i) { return clash(all_[i], y); });
+  };
+  for (const Intent& y : fix) {
+    if (y.path.size() < 2) {
+      if (std::any_of(all_.begin(), all_.end(), [&](const Intent& x) { return clash(x, y); })) return true;
+      continue;
+    }
+    if (clashes_with(y, short_paths_)) return true;
+    auto it = by_first_steps_.find(first_steps_hash(y.path));
+    if (it != by_first_steps_.end() && clashes_with(y, it->second)) return true;
+  }
+  return false;
+}
+
+void IntentSet::add(const std::vector<Intent>& fix) {
+  for (const Intent& intent : fix) {
+    std::size_t index = all_.size();
+    all_.push_back(intent);
+    if (intent.path.size() < 2) short_paths_.push_back(index);
+    else by_first_steps_[first_steps_hash(intent.path)].push_back(index);
+  }
 }
 
 bool edits_conflict(const std::vector<Edit>& a, const std::vector<Edit>& b) {

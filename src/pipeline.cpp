@@ -192,7 +192,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
     // Take every allowed fix that does not overlap one already taken; the
     // rest wait for the next pass, on the text as it will be then.
     std::vector<Edit> edits;
-    std::vector<Intent> intents;
+    IntentSet intents;
     std::vector<std::string> applied;
     bool deferred = false;
     // A service that inherits from a service being fixed now waits: in the
@@ -212,12 +212,12 @@ FileResult process_text(const std::string& path, std::string text, const Options
         deferred = true;
         continue;
       }
-      if (edits_conflict(edits, f.fix->edits) || intents_conflict(intents, f.fix->intents)) {
+      if (edits_conflict(edits, f.fix->edits) || intents.conflicts_with(f.fix->intents)) {
         deferred = true;
         continue;
       }
       edits.insert(edits.end(), f.fix->edits.begin(), f.fix->edits.end());
-      intents.insert(intents.end(), f.fix->intents.begin(), f.fix->intents.end());
+      intents.add(f.fix->intents);
       applied.push_back(pass == 0 ? finding_key(f) : deferred_key(f));
     }
     if (pass == 0) {
@@ -245,7 +245,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
       result.output = result.original;
       return result;
     }
-    if (auto mismatch = options.verify ? verify_rewrite(*a.doc, *rewritten, intents, options.limits) : std::nullopt) {
+    if (auto mismatch = options.verify ? verify_rewrite(*a.doc, *rewritten, intents.all(), options.limits) : std::nullopt) {
       result.error = LoadError{"internal error: verification of the rewrite failed (" + *mismatch +
                                "); the file is left unchanged"};
       result.output = result.original;

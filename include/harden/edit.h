@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "harden/value.h"
@@ -58,5 +59,22 @@ bool edits_conflict(const std::vector<Edit>& a, const std::vector<Edit>& b);
 // fix replaces by `[]`, say. Edits of separate bytes can still clash so;
 // the second fix waits for the next pass.
 bool intents_conflict(const std::vector<Intent>& a, const std::vector<Intent>& b);
+
+// The intents of the fixes taken so far in one pass. `conflicts_with` gives
+// intents_conflict's answer against all of them, but compares a new intent
+// only with those that can nest with it: two paths of two steps or more
+// nest only when their first two steps (`services`, the service) agree, and
+// a file of many services takes hundreds of intents.
+class IntentSet {
+ public:
+  bool conflicts_with(const std::vector<Intent>& fix) const;
+  void add(const std::vector<Intent>& fix);
+  const std::vector<Intent>& all() const { return all_; }
+
+ private:
+  std::vector<Intent> all_;
+  std::vector<std::size_t> short_paths_;  // of fewer than two steps: compared with every intent
+  std::unordered_map<std::size_t, std::vector<std::size_t>> by_first_steps_;  // hash of two steps -> indexes
+};
 
 }  // namespace harden

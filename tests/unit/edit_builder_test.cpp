@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include "harden/pipeline.h"
 
 #include <memory>
@@ -861,6 +863,41 @@ TEST_CASE("edit: intents_conflict: a path set whole clashes with changes at or b
   CHECK_FALSE(intents_conflict({append}, {remove_item}));
   CHECK_FALSE(intents_conflict({set}, {set_other}));
   CHECK_FALSE(intents_conflict({}, {set}));
+}
+
+TEST_CASE("edit: IntentSet answers as intents_conflict against every intent taken") {
+  // Paths over a few steps, so that prefixes, equal paths, short paths and
+  // other services all occur; a fixed seed keeps the cases the same.
+  std::mt19937 random(7);
+  auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(random); };
+  const std::vector<PathStep> steps{std::string("services"), std::string("web"), std::string("db"),
+                                    std::string("cap_drop"), std::size_t{0}, std::size_t{1}};
+  auto intent = [&] {
+    Intent i;
+    i.op = static_cast<Intent::Op>(pick(4));
+    std::size_t length = pick(5);
+    for (std::size_t k = 0; k < length; ++k) i.path.push_back(steps[pick(steps.size())]);
+    return i;
+  };
+  int conflicts = 0;
+  for (int round = 0; round < 200; ++round) {
+    IntentSet taken;
+    std::vector<Intent> all;
+    for (int fixes = 0; fixes < 12; ++fixes) {
+      std::vector<Intent> fix;
+      for (std::size_t k = pick(3) + 1; k > 0; --k) fix.push_back(intent());
+      bool expected = intents_conflict(all, fix);
+      REQUIRE(taken.conflicts_with(fix) == expected);
+      conflicts += expected;
+      if (!expected) {
+        taken.add(fix);
+        all.insert(all.end(), fix.begin(), fix.end());
+      }
+    }
+    REQUIRE(taken.all().size() == all.size());
+  }
+  CHECK(conflicts > 100);  // both answers were asked for many times
+  CHECK(conflicts < 2300);
 }
 
 TEST_CASE("edit: scalar_text quotes only where plain text would change meaning") {
