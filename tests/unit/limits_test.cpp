@@ -3,6 +3,8 @@
 // instead of a crash or a blow-up.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <string>
 
@@ -204,6 +206,43 @@ TEST_CASE("encoding: a carriage return without a line feed is refused with its p
   CHECK(error->column == 7);
   CHECK(check_encoding("a: b\r").has_value());
   CHECK_FALSE(check_encoding("a: b\r\nc: d\n").has_value());
+}
+
+TEST_CASE("encoding: a problem is found at its line and column wherever it sits in a long text") {
+  // The check looks at blocks of bytes first: put each problem at every
+  // offset of a text several blocks long, inside and across block bounds.
+  std::string lines;
+  while (lines.size() < 300) lines += "services:\n  web:\n    image: nginx\t# a comment\n";
+  struct Problem {
+    std::string bytes;
+    std::string message;
+  };
+  const std::vector<Problem> problems{{std::string(1, '\0'), "NUL byte"},
+                                      {"\x01", "U+0001"},
+                                      {"\x7f", "U+007F"},
+                                      {"\r", "carriage return"},
+                                      {"\xc3", "invalid UTF-8"},
+                                      {"\xef\xbb\xbf", "byte-order mark"}};
+  for (std::size_t at = 1; at < 260; ++at) {
+    std::string before = lines.substr(0, at);
+    int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+    int column = static_cast<int>(at - (before.rfind('\n') == std::string::npos ? 0 : before.rfind('\n') + 1)) + 1;
+    for (const Problem& p : problems) {
+      std::string text = before + p.bytes + "x" + lines.substr(at);
+      CAPTURE(at);
+      CAPTURE(p.message);
+      auto problem = check_encoding(text);
+      REQUIRE(problem.has_value());
+      CHECK(problem->message.find(p.message) != std::string::npos);
+      CHECK(problem->line == line);
+      CHECK(problem->column == column);
+    }
+    // Well-formed UTF-8 and CRLF pass wherever they sit, across bounds too.
+    for (std::string good : {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x90\xb3", "\r\n"}) {
+      CAPTURE(at);
+      CHECK_FALSE(check_encoding(before + good + lines.substr(at)).has_value());
+    }
+  }
 }
 
 TEST_CASE("encoding: C0 control characters and DEL are refused with a position") {
