@@ -1,5 +1,6 @@
 #include "harden/discovery.h"
 
+#include <dirent.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
 
@@ -9,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 
 #include "gitignore.h"
 
@@ -98,27 +100,75 @@ std::vector<IgnoreFrame> enclosing_gitignores(const fs::path& root) {
   return frames;
 }
 
+// A file found in a folder. The inode comes from the folder's listing;
+// files named on the command line and links get theirs from a stat.
+struct FoundFile {
+  std::string path;
+  ino_t inode = 0;
+  bool listed = false;  // `inode` is from the listing of a folder that is not a link
+};
+
+struct FolderEntry {
+  std::string name;
+  unsigned char type = DT_UNKNOWN;
+  ino_t inode = 0;
+};
+
+// Lists a folder with opendir/readdir: its names, types and inodes without a
+// stat per entry (std::filesystem's iterator also costs two fcntl calls
+// per folder, and a monorepo has thousands of folders).
+std::vector<FolderEntry> list_folder(const std::string& folder, std::error_code& ec) {
+  std::vector<FolderEntry> entries;
+  DIR* dir = ::opendir(folder.c_str());
+  if (!dir) {
+    ec.assign(errno, std::generic_category());
+    return entries;
+  }
+  errno = 0;
+  while (const dirent* d = ::readdir(dir)) {
+    std::string_view name = d->d_name;
+    if (name != "." && name != "..") entries.push_back(FolderEntry{std::string(name), d->d_type, d->d_ino});
+    errno = 0;
+  }
+  if (errno != 0) ec.assign(errno, std::generic_category());
+  ::closedir(dir);
+  return entries;
+}
+
+std::string join(const std::string& folder, std::string_view name) {
+  std::string path = folder;
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += name;
+  return path;
+}
+
 struct Walker {
   const DiscoveryOptions& options;
   DiscoveryResult& out;
+  std::vector<FoundFile>& found;
   fs::path canonical_root;
   std::vector<IgnoreFrame> frames;
 
-  void walk(const fs::path& folder, int depth) {
+  void walk(const std::string& folder, int depth) {
     if (depth > 256) return;
-    std::size_t pushed = 0;
-    if (options.respect_gitignore)
-      if (auto frame = read_gitignore(folder)) {
-        frame->base = absolute_string(folder, true);
-        frames.push_back(std::move(*frame));
-        pushed = 1;
-      }
     std::error_code ec;
-    std::vector<fs::directory_entry> entries;
-    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
-    if (ec) out.errors.push_back(folder.string() + ": cannot read the folder: " + ec.message());
-    std::sort(entries.begin(), entries.end());
-    for (const fs::directory_entry& entry : entries) visit(entry, depth);
+    std::vector<FolderEntry> entries = list_folder(folder, ec);
+    if (ec) out.errors.push_back(folder + ": cannot read the folder: " + ec.message());
+    std::sort(entries.begin(), entries.end(), [](const FolderEntry& a, const FolderEntry& b) { return a.name < b.name; });
+    std::size_t pushed = 0;
+    std::string absolute_folder;  // for .gitignore patterns, which match absolute paths
+    if (options.respect_gitignore) {
+      absolute_folder = absolute_string(folder, true);
+      bool has_gitignore = std::any_of(entries.begin(), entries.end(),
+                                       [](const FolderEntry& e) { return e.name == ".gitignore"; });
+      if (has_gitignore)
+        if (auto frame = read_gitignore(folder)) {
+          frame->base = absolute_folder;
+          frames.push_back(std::move(*frame));
+          pushed = 1;
+        }
+    }
+    for (const FolderEntry& entry : entries) visit(folder, absolute_folder, entry, depth);
     if (pushed) frames.pop_back();
   }
 
@@ -129,39 +179,97 @@ struct Walker {
     return s;
   }
 
-  void visit(const fs::directory_entry& entry, int depth) {
-    std::string name = entry.path().filename().string();
-    std::error_code ec;
-    bool is_link = entry.is_symlink(ec);
-    bool is_folder = !is_link && entry.is_directory(ec);
-    if (options.respect_gitignore && ignored(frames, absolute_string(entry.path(), false), is_folder)) return;
+  void visit(const std::string& folder, const std::string& absolute_folder, const FolderEntry& entry, int depth) {
+    std::string path = join(folder, entry.name);
+    unsigned char type = entry.type;
+    if (type == DT_UNKNOWN) {  // a file system whose listing has no types
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0) return;
+      type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+    }
+    bool is_link = type == DT_LNK;
+    bool is_folder = type == DT_DIR;
+    if (options.respect_gitignore && ignored(frames, absolute_folder + entry.name, is_folder)) return;
     if (is_folder) {
-      if (!skipped_folder(name)) walk(entry.path(), depth + 1);
+      if (!skipped_folder(entry.name)) walk(path, depth + 1);
       return;
     }
-    bool wanted = is_compose_file_name(name) || matches_extra(name, options.extra_globs);
+    bool wanted = is_compose_file_name(entry.name) || matches_extra(entry.name, options.extra_globs);
     if (!wanted) return;
     if (is_link) {
       // Never follow a link out of the tree, nor into a loop.
-      fs::path target = fs::canonical(entry.path(), ec);
+      std::error_code ec;
+      fs::path target = fs::canonical(path, ec);
       if (ec) {
-        out.errors.push_back(entry.path().string() + ": broken symbolic link or link loop");
+        out.errors.push_back(path + ": broken symbolic link or link loop");
         return;
       }
       auto [root_end, _] = std::mismatch(canonical_root.begin(), canonical_root.end(), target.begin(), target.end());
       if (root_end != canonical_root.end() || !fs::is_regular_file(target, ec)) return;
-    } else if (!entry.is_regular_file(ec)) {
-      return;
+      found.push_back(FoundFile{std::move(path), 0, false});
+    } else if (type == DT_REG) {
+      found.push_back(FoundFile{std::move(path), entry.inode, true});
     }
-    out.files.push_back(entry.path().string());
   }
 };
 
-void search_folder(const fs::path& root, const DiscoveryOptions& options, DiscoveryResult& out) {
+void search_folder(const std::string& root, const DiscoveryOptions& options, DiscoveryResult& out,
+                   std::vector<FoundFile>& found) {
   std::error_code ec;
-  Walker walker{options, out, fs::canonical(root, ec), {}};
+  Walker walker{options, out, found, fs::canonical(root, ec), {}};
   if (options.respect_gitignore) walker.frames = enclosing_gitignores(root);
   walker.walk(root, 0);
+}
+
+// One file reached through a link and directly, by two spellings of its
+// path, or through a hard link, is kept once (two writers of one file would
+// race), under its own name. The same file is the same device and inode:
+// a stat tells, but a file whose listed inode no other file has is unique
+// without one (a stat per file was a visible part of discovering a
+// monorepo).
+std::vector<std::string> unique_files(std::vector<FoundFile> found) {
+  std::sort(found.begin(), found.end(), [](const FoundFile& a, const FoundFile& b) { return a.path < b.path; });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const FoundFile& a, const FoundFile& b) { return a.path == b.path; }),
+              found.end());
+  std::vector<std::string> files;
+  std::vector<std::pair<FoundFile*, struct stat>> stated;
+  for (FoundFile& f : found)
+    if (!f.listed) {
+      struct stat info {};
+      if (::stat(f.path.c_str(), &info) != 0) {
+        files.push_back(f.path);  // missing or unreadable: its error comes when it is read
+        continue;
+      }
+      f.inode = info.st_ino;
+      stated.emplace_back(&f, info);
+    }
+  std::unordered_map<ino_t, int> files_per_inode;
+  for (const FoundFile& f : found)
+    if (f.listed || f.inode != 0) ++files_per_inode[f.inode];
+  for (FoundFile& f : found) {
+    if (!f.listed) continue;
+    if (files_per_inode[f.inode] == 1) {
+      files.push_back(std::move(f.path));
+      continue;
+    }
+    struct stat info {};
+    if (::stat(f.path.c_str(), &info) != 0) {
+      files.push_back(std::move(f.path));
+      continue;
+    }
+    stated.emplace_back(&f, info);
+  }
+  std::map<std::pair<dev_t, ino_t>, std::string> by_identity;
+  std::sort(stated.begin(), stated.end(), [](const auto& a, const auto& b) { return a.first->path < b.first->path; });
+  for (auto& [f, info] : stated) {
+    auto [it, inserted] = by_identity.emplace(std::make_pair(info.st_dev, info.st_ino), f->path);
+    std::error_code ec;
+    if (!inserted && fs::is_symlink(it->second, ec) && !fs::is_symlink(f->path, ec)) it->second = f->path;
+  }
+  for (auto& [identity, path] : by_identity) files.push_back(std::move(path));
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace
@@ -179,38 +287,19 @@ DiscoveryResult discover(const std::vector<std::string>& paths, const DiscoveryO
     out.errors.push_back("no compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml in this folder");
     return out;
   }
+  std::vector<FoundFile> found;
   for (const std::string& path : paths) {
     std::error_code ec;
     fs::file_status status = fs::status(path, ec);
     if (fs::is_directory(status)) {
-      std::size_t before = out.files.size();
-      search_folder(path, options, out);
-      if (out.files.size() == before) out.errors.push_back(path + ": no compose files in this folder");
+      std::size_t before = found.size();
+      search_folder(path, options, out, found);
+      if (found.size() == before) out.errors.push_back(path + ": no compose files in this folder");
     } else {
-      out.files.push_back(path);  // a named file is always processed; errors come when it is read
+      found.push_back(FoundFile{path, 0, false});  // a named file is always processed; errors come when it is read
     }
   }
-  std::sort(out.files.begin(), out.files.end());
-  out.files.erase(std::unique(out.files.begin(), out.files.end()), out.files.end());
-  // One file reached through a link and directly is processed once (two
-  // writers of one file would race), under its own name.
-  // The same file is the same device and inode (one stat, where resolving
-  // every path component would cost a readlink and a stat each).
-  std::map<std::pair<dev_t, ino_t>, std::string> by_identity;
-  std::vector<std::string> unique_files;
-  for (const std::string& f : out.files) {
-    struct stat info {};
-    if (::stat(f.c_str(), &info) != 0) {
-      unique_files.push_back(f);  // missing or unreadable: its error comes when it is read
-      continue;
-    }
-    auto [it, inserted] = by_identity.emplace(std::make_pair(info.st_dev, info.st_ino), f);
-    std::error_code ec;
-    if (!inserted && fs::is_symlink(it->second, ec) && !fs::is_symlink(f, ec)) it->second = f;
-  }
-  for (const auto& [identity, f] : by_identity) unique_files.push_back(f);
-  std::sort(unique_files.begin(), unique_files.end());
-  out.files = std::move(unique_files);
+  out.files = unique_files(std::move(found));
   return out;
 }
 

@@ -141,6 +141,17 @@ TEST_CASE("one file named twice (a path inside a named folder, a hard link) is p
   CHECK(r.errors.empty());
 }
 
+TEST_CASE("hard links found only by searching a folder are processed once, other files as they are") {
+  // The folder listing's inodes decide which files need a stat: here the two
+  // links share one, the other files have their own.
+  TempTree t;
+  t.file("a/compose.yaml");
+  t.file("b/compose.yaml");
+  t.file("c/compose.yaml");
+  fs::create_hard_link(t.root / "b/compose.yaml", t.root / "c/docker-compose.yml");
+  CHECK(t.found() == std::vector<std::string>{"a/compose.yaml", "b/compose.yaml", "c/compose.yaml"});
+}
+
 TEST_CASE("a folder without compose files and a missing path are errors") {
   TempTree t;
   t.file("README.md", "hi");
