@@ -50,10 +50,10 @@ struct QuoteTally {
 };
 
 bool looks_like_number_or_keyword(std::string_view v) {
-  static const char* const keywords[] = {"true", "false", "True", "False", "TRUE", "FALSE", "yes", "no", "Yes",
-                                         "No",   "YES",   "NO",   "on",    "off",   "On",    "Off", "ON",  "OFF",
-                                         "null", "Null",  "NULL", "~",     ""};
-  for (const char* k : keywords)
+  static constexpr std::string_view keywords[] = {
+      "true", "false", "True", "False", "TRUE", "FALSE", "yes", "no",   "Yes", "No", "YES", "NO",
+      "on",   "off",   "On",   "Off",   "ON",   "OFF",   "null", "Null", "NULL", "~",  ""};
+  for (std::string_view k : keywords)
     if (v == k) return true;
   bool digits = !v.empty();
   for (char c : v)
