@@ -128,7 +128,8 @@ bool is_flow_indicator(char c) { return c == ',' || c == '[' || c == ']' || c ==
 // Builds the node tree with spans from the recorded events.
 class SpanBuilder {
  public:
-  SpanBuilder(Document& doc, const std::vector<Event>& events, const LoadOptions& options)
+  // The events are used up: scalar values move into the nodes.
+  SpanBuilder(Document& doc, std::vector<Event>& events, const LoadOptions& options)
       : doc_(doc), text_(doc.text), events_(events), options_(options) {
     // The bound of each event: the next marked event's position.
     next_mark_.resize(events_.size() + 1, text_.size());
@@ -359,7 +360,7 @@ class SpanBuilder {
                         events_[index_].pos};
     }
     std::size_t event_index = index_++;
-    const Event& e = events_[event_index];
+    Event& e = events_[event_index];
     std::size_t bound = bound_after(event_index);
     Node* result = nullptr;
     switch (e.type) {
@@ -426,12 +427,12 @@ class SpanBuilder {
     return &node;
   }
 
-  Node* build_scalar(const Event& e, std::size_t bound, bool flow, int parent_indent) {
+  Node* build_scalar(Event& e, std::size_t bound, bool flow, int parent_indent) {
     Node& node = new_node(NodeKind::Scalar, e);
-    node.value = e.value;
+    node.value = std::move(e.value);
     node.content_begin = skip_properties(e.pos, bound, flow);
     std::size_t c = node.content_begin;
-    if ((c >= bound || c >= text_.size()) && e.value.empty() && c != e.pos) {
+    if ((c >= bound || c >= text_.size()) && node.value.empty() && c != e.pos) {
       // Properties with no content (`!reset`, `&a`): an empty scalar.
       if (e.tag != "!reset" || e.anchor != 0) not_editable("a tag or anchor with no content", e.pos);
       std::size_t end = e.pos;
@@ -614,7 +615,7 @@ class SpanBuilder {
 
   Document& doc_;
   const std::string& text_;
-  const std::vector<Event>& events_;
+  std::vector<Event>& events_;
   const LoadOptions& options_;
   std::vector<std::size_t> next_mark_;
   std::size_t index_ = 0;

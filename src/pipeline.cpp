@@ -138,9 +138,12 @@ bool rule_enabled(const RuleInfo& rule, const Options& options) {
   return rule.profile == Profile::Baseline || options.profile == Profile::Strict;
 }
 
-Path service_path(const Service& service, std::initializer_list<std::string> more) {
-  Path path{std::string("services"), service.name};
-  for (const std::string& step : more) path.emplace_back(step);
+Path service_path(const Service& service, std::initializer_list<std::string_view> more) {
+  Path path;
+  path.reserve(2 + more.size());
+  path.emplace_back(std::string("services"));
+  path.emplace_back(service.name);
+  for (std::string_view step : more) path.emplace_back(std::string(step));
   return path;
 }
 

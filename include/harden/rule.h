@@ -76,7 +76,7 @@ const std::vector<std::unique_ptr<Rule>>& all_rules();
 const Rule* find_rule(std::string_view code_or_name);
 
 // Helpers for rules.
-Path service_path(const Service& service, std::initializer_list<std::string> more = {});
+Path service_path(const Service& service, std::initializer_list<std::string_view> more = {});
 // Turns an edit result into a fix on `finding`, or records the refusal.
 void attach_fix(Finding& finding, EditResult edit, std::vector<Intent> intents, FixSafety safety);
 void attach_fix(Finding& finding, EditsResult edits, std::vector<Intent> intents, FixSafety safety);
