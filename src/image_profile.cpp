@@ -471,6 +471,7 @@ ProfileCatalog ProfileCatalog::parse(std::string_view yaml_text) {
   } catch (const YAML::Exception& error) {
     fail(error.mark, error.msg);
   }
+  catalog.index();
   return catalog;
 }
 
@@ -485,15 +486,39 @@ void ProfileCatalog::merge(const ProfileCatalog& other) {
       profiles_.push_back(profile);
     }
   }
+  index();
+}
+
+void ProfileCatalog::index() {
+  by_name_.clear();
+  with_variables_.clear();
+  for (std::size_t i = 0; i < profiles_.size(); ++i) {
+    for (const std::string& listed : profiles_[i].images) {
+      if (listed.find('$') != std::string::npos) {
+        if (with_variables_.empty() || with_variables_.back() != i) with_variables_.push_back(i);
+        continue;
+      }
+      std::vector<std::size_t>& named = by_name_[std::string(listed_name(listed))];
+      if (named.empty() || named.back() != i) named.push_back(i);
+    }
+  }
 }
 
 const ImageProfile* ProfileCatalog::find(std::string_view image) const {
   const ParsedRef wanted = parse_reference(image);
   const std::optional<std::string> tag = effective_tag(wanted);
 
+  // The candidates in catalog order, since the order breaks ties.
+  std::vector<std::size_t> candidates = with_variables_;
+  if (auto named = by_name_.find(wanted.ref.name); named != by_name_.end()) {
+    candidates.insert(candidates.end(), named->second.begin(), named->second.end());
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  }
   const ImageProfile* best = nullptr;
   MatchScore best_score;
-  for (const ImageProfile& profile : profiles_) {
+  for (std::size_t i : candidates) {
+    const ImageProfile& profile = profiles_[i];
     const std::optional<MatchScore> score = score_profile(profile, wanted.ref, tag);
     // `>=`: on a tie the later profile wins, so added profiles beat built-in ones.
     if (score && (best == nullptr || *score >= best_score)) {

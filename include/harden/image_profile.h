@@ -5,6 +5,9 @@
 // or override profiles with the same schema under `images:` in .harden.yaml.
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,7 +65,7 @@ ImageRef parse_image_ref(std::string_view image);
 class ProfileCatalog {
  public:
   ProfileCatalog() = default;
-  explicit ProfileCatalog(std::vector<ImageProfile> profiles) : profiles_(std::move(profiles)) {}
+  explicit ProfileCatalog(std::vector<ImageProfile> profiles) : profiles_(std::move(profiles)) { index(); }
 
   // The built-in profiles: transforms/image_profiles.yaml, compiled into C++
   // at build time (tools/embed_profiles.cpp).
@@ -82,7 +85,14 @@ class ProfileCatalog {
   const std::vector<ImageProfile>& profiles() const { return profiles_; }
 
  private:
+  // Which profiles can match an image: a profile matches only an image of a
+  // name it lists, or through a listing with a variable. `find` scores those
+  // alone instead of every profile (it runs for every service).
+  void index();
+
   std::vector<ImageProfile> profiles_;
+  std::map<std::string, std::vector<std::size_t>, std::less<>> by_name_;  // listed name -> profile indexes
+  std::vector<std::size_t> with_variables_;                               // profiles listing a `$`
 };
 
 }  // namespace harden
