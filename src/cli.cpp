@@ -120,9 +120,14 @@ std::string read_stdin() {
 }
 
 // Files a worker has staged (WriteBatch) with their results, to commit.
+struct StagedResult {
+  std::size_t index;  // in the batch
+  unsigned maker;     // the worker that made it
+  FileResult result;
+};
 struct StagedGroup {
   WriteBatch writes;
-  std::vector<std::pair<std::size_t, FileResult>> results;  // index in the batch, result
+  std::vector<StagedResult> results;
 };
 
 // Commits staged groups on a thread of its own, in the order they come: a
@@ -217,22 +222,24 @@ class BatchRunner {
     std::optional<GroupCommitter> committer;
     if (write_files_) committer.emplace([&](StagedGroup& group, std::vector<std::optional<std::string>>& errors) {
       for (std::size_t k = 0; k < group.results.size(); ++k) {
-        auto& [index, r] = group.results[k];
+        auto& [index, maker, r] = group.results[k];
         if (errors[k]) {
           r.error = LoadError{"not written: " + *errors[k]};
           r.changed = false;
         }
-        finish(r);
-        hand_over(index, std::move(r), emit, show_progress);
+        hand_over(index, maker, /*on_maker=*/false, std::move(r), emit, show_progress);
       }
     });
-    auto worker = [&] {
+    unsigned threads = std::max(1u, std::min<unsigned>(jobs_, static_cast<unsigned>(files_.size())));
+    emitted_by_maker_.resize(threads);
+    auto worker = [&](unsigned maker) {
       std::optional<StagedGroup> group;  // being staged by this worker
       group.emplace();
       auto send = [&] {
         if (group->results.empty()) return;
         committer->push(std::move(*group));
         group.emplace();
+        destroy_emitted(maker);  // a worker whose files all change hands over none itself
       };
       for (std::size_t i = next++; i < files_.size(); i = next++) {
         FileResult r;
@@ -246,23 +253,25 @@ class BatchRunner {
               r.error = LoadError{"not written: " + *problem};
               r.changed = false;
             } else {
-              group->results.emplace_back(i, std::move(r));
+              // Finished here, where its memory was allocated: freed by the
+              // committing thread, it contended for this thread's heap.
+              finish(r);
+              group->results.push_back(StagedResult{i, maker, std::move(r)});
               if (group->results.size() >= kWriteGroup) send();
               continue;
             }
           }
           finish(r);
         }
-        hand_over(i, std::move(r), emit, show_progress);
+        hand_over(i, maker, /*on_maker=*/true, std::move(r), emit, show_progress);
       }
       send();
     };
-    unsigned threads = std::max(1u, std::min<unsigned>(jobs_, static_cast<unsigned>(files_.size())));
     if (threads == 1) {
-      worker();  // no thread to start for one
+      worker(0);  // no thread to start for one
     } else {
       std::vector<std::thread> pool;
-      for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+      for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker, t);
       for (auto& t : pool) t.join();
     }
     if (committer) committer->finish();
@@ -270,29 +279,47 @@ class BatchRunner {
   }
 
  private:
-  // Stores result i; the first worker to find the next result in order
-  // ready becomes the emitter until none is ready, the others go on working.
-  void hand_over(std::size_t i, FileResult r, const Emit& emit, bool show_progress) {
+  // Stores result i, made by worker `maker` (`on_maker`: this is its
+  // thread); the first thread to find the next result in order ready
+  // becomes the emitter until none is ready, the others go on working.
+  // Emitted results go back to their maker to be destroyed there: freed by
+  // another thread, their memory contends for the maker's heap (glibc's
+  // arena lock) while it allocates.
+  void hand_over(std::size_t i, unsigned maker, bool on_maker, FileResult r, const Emit& emit, bool show_progress) {
+    std::vector<FileResult> to_destroy;  // destroyed on leaving, after the lock
     std::unique_lock lock(mutex_);
-    slots_[i] = std::move(r);
+    slots_[i] = Slot{maker, std::move(r)};
     ++done_;
-    if (emitting_) return;
+    if (on_maker) to_destroy.swap(emitted_by_maker_[maker]);
+    if (emitting_) {
+      lock.unlock();
+      return;
+    }
     emitting_ = true;
     while (emitted_ < files_.size() && slots_[emitted_]) {
-      FileResult ready = std::move(*slots_[emitted_]);
+      Slot ready = std::move(*slots_[emitted_]);
       slots_[emitted_].reset();
       ++emitted_;
       std::size_t done = done_;
       lock.unlock();
       if (show_progress) fmt::print(stderr, "\r\x1b[K");
-      emit(ready);
+      emit(ready.result);
       if (show_progress && std::chrono::steady_clock::now() - last_progress_ > std::chrono::milliseconds(100)) {
         fmt::print(stderr, "\r\x1b[K[{}/{}] files", done, files_.size());
         last_progress_ = std::chrono::steady_clock::now();
       }
       lock.lock();
+      emitted_by_maker_[ready.maker].push_back(std::move(ready.result));
     }
     emitting_ = false;
+    lock.unlock();
+  }
+
+  // Destroys, on the maker's thread, the results of `maker` emitted so far.
+  void destroy_emitted(unsigned maker) {
+    std::vector<FileResult> to_destroy;
+    std::lock_guard lock(mutex_);
+    to_destroy.swap(emitted_by_maker_[maker]);
   }
 
   // Files per WriteBatch commit: few flushes, and few results held back.
@@ -302,7 +329,12 @@ class BatchRunner {
   const std::vector<std::shared_ptr<const Options>>& options_;
   unsigned jobs_;
   bool write_files_;
-  std::vector<std::optional<FileResult>> slots_;
+  struct Slot {
+    unsigned maker;
+    FileResult result;
+  };
+  std::vector<std::optional<Slot>> slots_;
+  std::vector<std::vector<FileResult>> emitted_by_maker_;  // to destroy, per worker
   std::size_t done_ = 0;
   std::size_t emitted_ = 0;
   bool emitting_ = false;
