@@ -86,12 +86,12 @@ bool IntentSet::conflicts_with(const std::vector<Intent>& fix) const {
   return false;
 }
 
-void IntentSet::add(const std::vector<Intent>& fix) {
-  for (const Intent& intent : fix) {
+void IntentSet::add(std::vector<Intent> fix) {
+  for (Intent& intent : fix) {
     std::size_t index = all_.size();
-    all_.push_back(intent);
-    if (intent.path.size() < 2) short_paths_.push_back(index);
-    else by_first_steps_[first_steps_hash(intent.path)].push_back(index);
+    const Path& path = all_.emplace_back(std::move(intent)).path;
+    if (path.size() < 2) short_paths_.push_back(index);
+    else by_first_steps_[first_steps_hash(path)].push_back(index);
   }
 }
 

@@ -209,7 +209,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
       return std::any_of(it->second.begin(), it->second.end(),
                          [&](const std::string& source) { return source != service && fixed_now.count(source) > 0; });
     };
-    for (const Finding& f : a.findings) {
+    for (Finding& f : a.findings) {
       if (f.waived || !f.fix || !fix_allowed(*f.fix, options)) continue;
       if (!f.service.empty() && waits_for_source(f.service)) {
         deferred = true;
@@ -219,8 +219,8 @@ FileResult process_text(const std::string& path, std::string text, const Options
         deferred = true;
         continue;
       }
-      edits.insert(edits.end(), f.fix->edits.begin(), f.fix->edits.end());
-      intents.add(f.fix->intents);
+      edits.insert(edits.end(), f.fix->edits.begin(), f.fix->edits.end());  // reports show the edits
+      intents.add(std::move(f.fix->intents));  // only the verifier reads them
       applied.push_back(pass == 0 ? finding_key(f) : deferred_key(f));
     }
     if (pass == 0) {

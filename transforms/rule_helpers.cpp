@@ -165,16 +165,25 @@ Path path_with(Path path, PathStep step) {
   return path;
 }
 
-void FixBuilder::add(EditResult result, Intent intent) { add(std::move(result), std::vector<Intent>{std::move(intent)}); }
-
-void FixBuilder::add(EditResult result, std::vector<Intent> intents) {
-  if (refusal_) return;
+bool FixBuilder::take(EditResult& result) {
+  if (refusal_) return false;
   if (auto* refusal = std::get_if<EditRefusal>(&result)) {
-    refusal_ = *refusal;
-    return;
+    refusal_ = std::move(*refusal);
+    return false;
   }
   edits_.push_back(std::get<Edit>(std::move(result)));
-  for (Intent& intent : intents) intents_.push_back(std::move(intent));
+  return true;
+}
+
+// (Not through a one-intent vector: its initializer list would copy the
+// intent, path and value.)
+void FixBuilder::add(EditResult result, Intent intent) {
+  if (take(result)) intents_.push_back(std::move(intent));
+}
+
+void FixBuilder::add(EditResult result, std::vector<Intent> intents) {
+  if (take(result))
+    for (Intent& intent : intents) intents_.push_back(std::move(intent));
 }
 
 void FixBuilder::refuse(std::string message) {

@@ -104,6 +104,8 @@ class FixBuilder {
   void attach(Finding& finding, FixSafety safety);
 
  private:
+  bool take(EditResult& result);  // false after a refusal
+
   std::vector<Edit> edits_;
   std::vector<Intent> intents_;
   std::optional<EditRefusal> refusal_;

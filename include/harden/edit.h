@@ -68,7 +68,7 @@ bool intents_conflict(const std::vector<Intent>& a, const std::vector<Intent>& b
 class IntentSet {
  public:
   bool conflicts_with(const std::vector<Intent>& fix) const;
-  void add(const std::vector<Intent>& fix);
+  void add(std::vector<Intent> fix);
   const std::vector<Intent>& all() const { return all_; }
 
  private:
