@@ -383,3 +383,36 @@ TEST_CASE("image profile: bad profiles fail with line:column") {
   CHECK(std::isdigit(static_cast<unsigned char>(syntax.front())));
   CHECK(syntax != "no error");
 }
+
+TEST_CASE("image profile: find scores only the profiles that list the name, with the same answers") {
+  // Expected families as scoring every profile in turn gave them (before
+  // the catalogue indexed its profiles by listed name): listings with
+  // variables, tag limits, ties won by the later profile, merged profiles.
+  ProfileCatalog catalog = ProfileCatalog::builtin();
+  catalog.merge(ProfileCatalog::parse(R"(profiles:
+  - family: var-app
+    images: ["${REGISTRY:-docker.io}/team/app"]
+  - family: plain-app
+    images: ["team/app"]
+  - family: ghcr-app
+    images: ["ghcr.io/team/app"]
+  - family: var-tagged
+    images: ["$REG/team/app", "other"]
+    tags: ["2*"]
+  - family: redis-custom
+    images: ["redis"]
+    tags: ["7*"]
+)"));
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"team/app", "ghcr-app"},         {"team/app:1", "ghcr-app"},       {"team/app:2.1", "var-tagged"},
+      {"ghcr.io/team/app", "ghcr-app"}, {"docker.io/team/app:2", "var-tagged"},
+      {"${REGISTRY}/team/app", "ghcr-app"}, {"${X}/team/app:2", "var-tagged"},
+      {"redis", "redis"},               {"redis:7.2", "redis-custom"},    {"redis:6", "redis-7"},
+      {"nginx:1.25", "nginx"},          {"other:2", "var-tagged"},        {"other", ""},
+      {"quay.io/x/app", ""},            {"${IMAGE}", ""},                 {"app", ""}};
+  for (const auto& [image, family] : expected) {
+    CAPTURE(image);
+    const ImageProfile* found = catalog.find(image);
+    CHECK((found ? found->family : std::string()) == family);
+  }
+}
