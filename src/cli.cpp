@@ -286,15 +286,12 @@ class BatchRunner {
   // another thread, their memory contends for the maker's heap (glibc's
   // arena lock) while it allocates.
   void hand_over(std::size_t i, unsigned maker, bool on_maker, FileResult r, const Emit& emit, bool show_progress) {
-    std::vector<FileResult> to_destroy;  // destroyed on leaving, after the lock
+    std::vector<FileResult> to_destroy;  // declared first: destroyed after the lock is released
     std::unique_lock lock(mutex_);
     slots_[i] = Slot{maker, std::move(r)};
     ++done_;
     if (on_maker) to_destroy.swap(emitted_by_maker_[maker]);
-    if (emitting_) {
-      lock.unlock();
-      return;
-    }
+    if (emitting_) return;
     emitting_ = true;
     while (emitted_ < files_.size() && slots_[emitted_]) {
       Slot ready = std::move(*slots_[emitted_]);
@@ -312,12 +309,11 @@ class BatchRunner {
       emitted_by_maker_[ready.maker].push_back(std::move(ready.result));
     }
     emitting_ = false;
-    lock.unlock();
   }
 
   // Destroys, on the maker's thread, the results of `maker` emitted so far.
   void destroy_emitted(unsigned maker) {
-    std::vector<FileResult> to_destroy;
+    std::vector<FileResult> to_destroy;  // declared first: destroyed after the lock is released
     std::lock_guard lock(mutex_);
     to_destroy.swap(emitted_by_maker_[maker]);
   }

@@ -154,7 +154,8 @@ struct Walker {
     std::error_code ec;
     std::vector<FolderEntry> entries = list_folder(folder, ec);
     if (ec) out.errors.push_back(folder + ": cannot read the folder: " + ec.message());
-    std::sort(entries.begin(), entries.end(), [](const FolderEntry& a, const FolderEntry& b) { return a.name < b.name; });
+    std::sort(entries.begin(), entries.end(),
+              [](const FolderEntry& a, const FolderEntry& b) { return a.name < b.name; });
     std::size_t pushed = 0;
     std::string absolute_folder;  // for .gitignore patterns, which match absolute paths
     if (options.respect_gitignore) {

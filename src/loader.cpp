@@ -732,7 +732,8 @@ std::optional<LoadError> check_encoding(std::string_view text) {
         cp = (cp << 6) | (cc & 0x3F);
       }
       bool overlong = (length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000);
-      if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return error_at(i, "invalid UTF-8 byte sequence");
+      if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return error_at(i, "invalid UTF-8 byte sequence");
       i += length;
     }
   }

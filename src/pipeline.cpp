@@ -248,7 +248,8 @@ FileResult process_text(const std::string& path, std::string text, const Options
       result.output = result.original;
       return result;
     }
-    if (auto mismatch = options.verify ? verify_rewrite(*a.doc, *rewritten, intents.all(), options.limits) : std::nullopt) {
+    if (auto mismatch =
+            options.verify ? verify_rewrite(*a.doc, *rewritten, intents.all(), options.limits) : std::nullopt) {
       result.error = LoadError{"internal error: verification of the rewrite failed (" + *mismatch +
                                "); the file is left unchanged"};
       result.output = result.original;
