@@ -17,6 +17,7 @@
 
 #include "harden/atomic_write.h"
 #include "harden/diff.h"
+#include "harden/text.h"
 #include "harden/verify.h"
 
 namespace harden {
@@ -206,7 +207,7 @@ Value diff_mapping(const Value& before, const Value& after, std::vector<std::str
 
 bool plain_safe(std::string_view s) {
   if (s.empty()) return false;
-  if (s.find('\n') != std::string_view::npos || s.find('\r') != std::string_view::npos) return false;
+  if (find_line_break(s) != std::string_view::npos) return false;
   if (s.front() == ' ' || s.back() == ' ' || s.front() == '\t' || s.back() == '\t') return false;
   static constexpr std::string_view kIndicators = "-?:,[]{}#&*!|>'\"%@`";
   if (kIndicators.find(s.front()) != std::string_view::npos) {

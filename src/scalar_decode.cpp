@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "harden/text.h"
+
 namespace harden::detail {
 namespace {
 
@@ -99,7 +101,7 @@ std::optional<std::uint32_t> parse_hex(std::string_view digits) {
 std::optional<std::string> decode_plain(std::string_view raw) { return fold_flow_lines(raw, false); }
 
 std::optional<std::string_view> decode_one_line_plain(std::string_view raw) {
-  if (raw.find('\n') != std::string_view::npos || raw.find('\r') != std::string_view::npos) return std::nullopt;
+  if (find_line_break(raw) != std::string_view::npos) return std::nullopt;
   return trim_right(trim_left(raw));
 }
 

@@ -60,4 +60,11 @@ bool has_interpolation(std::string_view text) {
   return false;
 }
 
+std::size_t find_line_break(std::string_view text, std::size_t from) {
+  if (from >= text.size()) return std::string_view::npos;
+  std::size_t lf = text.find('\n', from);
+  std::size_t cr = text.substr(from, lf == std::string_view::npos ? std::string_view::npos : lf - from).find('\r');
+  return cr == std::string_view::npos ? lf : from + cr;
+}
+
 }  // namespace harden

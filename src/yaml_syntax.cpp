@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "harden/text.h"
+
 namespace harden {
 namespace {
 
@@ -110,7 +112,7 @@ class Scanner {
   std::optional<SyntaxProblem> run() {
     std::size_t pos = text_.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // byte order mark
     while (!failed()) {
-      const std::size_t end = line_end(pos);
+      const std::size_t end = find_line_break(text_, pos);  // LF, CRLF or CR
       line_ = text_.substr(pos, end == npos ? npos : end - pos);
       ++line_no_;
       indent_ = leading_spaces(line_);
@@ -162,14 +164,6 @@ class Scanner {
   };
 
   // ---- driving ----------------------------------------------------------
-
-  // Where the line at `pos` ends: at an LF, CRLF or CR. Two memchr scans of
-  // the line (find_first_of tests every byte against its set apart).
-  std::size_t line_end(std::size_t pos) const {
-    std::size_t lf = text_.find('\n', pos);
-    std::size_t cr = text_.substr(pos, lf == npos ? npos : lf - pos).find('\r');
-    return cr == npos ? lf : pos + cr;
-  }
 
   void process_line() {
     if (is_document_marker(line_, "---") || is_document_marker(line_, "...")) {

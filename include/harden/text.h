@@ -2,6 +2,7 @@
 // inference and the reports.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,5 +23,10 @@ std::optional<bool> parse_go_bool(std::string_view text);
 // True when Compose interpolates something in `text`: `$VAR` or `${...}`
 // (`$$` is a literal dollar). Its value is then known only at run time.
 bool has_interpolation(std::string_view text);
+
+// Where the first line break (LF or CR) at or after `from` is, or npos.
+// Two memchr scans: find_first_of("\r\n") tests every byte against its
+// set apart, and line scans run over every file.
+std::size_t find_line_break(std::string_view text, std::size_t from = 0);
 
 }  // namespace harden

@@ -10,6 +10,7 @@
 
 #include "harden/loader.h"
 #include "harden/pipeline.h"
+#include "harden/text.h"
 #include "harden/verify.h"
 
 using namespace harden;
@@ -197,6 +198,17 @@ TEST_CASE("loader: input on which yaml-cpp hands out endless empty documents fai
     CHECK(r.error->message.find("invalid YAML") == 0);
     CHECK(r.error->message.find("nodes") == std::string::npos);  // not the node limit
   }
+}
+
+TEST_CASE("text: find_line_break finds the first LF or CR from a position") {
+  CHECK(find_line_break("a: b\nc") == 4);
+  CHECK(find_line_break("a: b\r\nc") == 4);
+  CHECK(find_line_break("a\rb\nc") == 1);
+  CHECK(find_line_break("a\nb\rc", 2) == 3);
+  CHECK(find_line_break("a: b") == std::string_view::npos);
+  CHECK(find_line_break("a\n", 2) == std::string_view::npos);
+  CHECK(find_line_break("", 0) == std::string_view::npos);
+  CHECK(find_line_break("a\n", 7) == std::string_view::npos);  // past the end
 }
 
 TEST_CASE("encoding: a carriage return without a line feed is refused with its position") {
