@@ -135,7 +135,8 @@ std::vector<FolderEntry> list_folder(const std::string& folder, std::error_code&
   return entries;
 }
 
-std::string join(const std::string& folder, std::string_view name) {
+// `folder/name`, as fs::path's operator/ writes it.
+std::string child_path(const std::string& folder, std::string_view name) {
   std::string path = folder;
   if (!path.empty() && path.back() != '/') path += '/';
   path += name;
@@ -181,7 +182,7 @@ struct Walker {
   }
 
   void visit(const std::string& folder, const std::string& absolute_folder, const FolderEntry& entry, int depth) {
-    std::string path = join(folder, entry.name);
+    std::string path = child_path(folder, entry.name);
     unsigned char type = entry.type;
     if (type == DT_UNKNOWN) {  // a file system whose listing has no types
       struct stat st {};
