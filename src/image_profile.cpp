@@ -465,14 +465,11 @@ ImageRef parse_image_ref(std::string_view image) { return parse_reference(image)
 // generates from transforms/image_profiles.yaml.
 
 ProfileCatalog ProfileCatalog::parse(std::string_view yaml_text) {
-  ProfileCatalog catalog;
   try {
-    catalog.profiles_ = read_profiles(YAML::Load(std::string(yaml_text)));
+    return ProfileCatalog(read_profiles(YAML::Load(std::string(yaml_text))));  // the constructor indexes
   } catch (const YAML::Exception& error) {
     fail(error.mark, error.msg);
   }
-  catalog.index();
-  return catalog;
 }
 
 void ProfileCatalog::merge(const ProfileCatalog& other) {
