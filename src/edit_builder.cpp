@@ -550,7 +550,10 @@ EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping
   std::size_t end = std::max(old.end, colon + 1);
   std::size_t begin = old.anchor.empty() && old.tag.size() <= 1 ? colon + 1 : old.content_begin;
   if (begin != colon + 1 && !text.empty() && text.front() == ' ') text.erase(0, 1);
-  return Edit{begin, end, text};
+  // An empty value at the end of the text makes this an insertion there:
+  // the value goes inside its key, so before a new entry of the key's
+  // mapping inserted at the same offset (whose depth is `column`).
+  return Edit{begin, end, text, column + 1};
 }
 
 EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) const {
