@@ -55,8 +55,10 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
   if (before == after) return {};
   std::vector<std::string> a = split_keep_endings(before);
   std::vector<std::string> b = split_keep_endings(after);
+  // Not onHuge(): it only makes compose() reserve room for dtl's whole
+  // coordinate cap (48 MB) up front, a mapping made and dropped per file.
+  // The cap holds either way.
   dtl::Diff<std::string> diff(a, b);
-  diff.onHuge();
   diff.compose();
 
   std::vector<Op> ops;
