@@ -34,6 +34,9 @@ struct Event {
   YAML::anchor_t anchor = 0;
   std::string anchor_name;  // resolved at once: yaml-cpp numbers anchors per document
   CollectionStyle style = CollectionStyle::Block;
+  // For a collection's start: the nodes directly inside it (a mapping's
+  // keys and values), so that its list of children is allocated once.
+  std::uint32_t children = 0;
 };
 
 // Records yaml-cpp's events as a flat list; the tree is built afterwards,
@@ -95,6 +98,14 @@ class Recorder : public YAML::EventHandler {
       too_many = true;
       throw std::length_error("too many nodes");
     }
+    bool ends = e.type == EventType::SeqEnd || e.type == EventType::MapEnd;
+    bool starts = e.type == EventType::SeqStart || e.type == EventType::MapStart;
+    if (ends) {
+      if (!open_.empty()) open_.pop_back();
+    } else if (e.type != EventType::DocStart && e.type != EventType::DocEnd && !open_.empty()) {
+      ++events[open_.back()].children;
+    }
+    if (starts) open_.push_back(events.size());
     events.push_back(std::move(e));
   }
   void push_unmarked(EventType type) {
@@ -113,6 +124,7 @@ class Recorder : public YAML::EventHandler {
 
   std::size_t offset_;
   std::size_t max_events_;
+  std::vector<std::size_t> open_;  // the collections not yet ended, by event index
 };
 
 struct Unsupported {
@@ -159,12 +171,13 @@ class SpanBuilder {
   }
 
  private:
-  Node& new_node(NodeKind kind, const Event& e) {
+  // The event's tag and anchor name move into the node.
+  Node& new_node(NodeKind kind, Event& e) {
     Node& node = doc_.nodes.emplace_back();
     node.kind = kind;
     node.begin = e.pos;
-    node.tag = e.tag;
-    if (e.type != EventType::Alias) node.anchor = e.anchor_name;
+    node.tag = std::move(e.tag);
+    if (e.type != EventType::Alias) node.anchor = std::move(e.anchor_name);
     return node;
   }
 
@@ -375,7 +388,7 @@ class SpanBuilder {
     return result;
   }
 
-  Node* build_null(const Event& e, std::size_t event_index, std::size_t bound, bool flow, std::size_t slot) {
+  Node* build_null(Event& e, std::size_t event_index, std::size_t bound, bool flow, std::size_t slot) {
     Node& node = new_node(NodeKind::Null, e);
     std::size_t content = skip_properties(e.pos, bound, flow);
     bool has_properties = content != e.pos;
@@ -412,7 +425,7 @@ class SpanBuilder {
     return &node;
   }
 
-  Node* build_alias(const Event& e, bool flow) {
+  Node* build_alias(Event& e, bool flow) {
     Node& node = new_node(NodeKind::Alias, e);
     node.anchor.clear();
     std::size_t i = e.pos + 1;
@@ -434,7 +447,7 @@ class SpanBuilder {
     std::size_t c = node.content_begin;
     if ((c >= bound || c >= text_.size()) && node.value.empty() && c != e.pos) {
       // Properties with no content (`!reset`, `&a`): an empty scalar.
-      if (e.tag != "!reset" || e.anchor != 0) not_editable("a tag or anchor with no content", e.pos);
+      if (node.tag != "!reset" || e.anchor != 0) not_editable("a tag or anchor with no content", e.pos);
       std::size_t end = e.pos;
       while (end < text_.size() && !is_space(text_[end]) && !(flow && is_flow_indicator(text_[end]))) ++end;
       node.content_begin = node.end = end;
@@ -447,7 +460,7 @@ class SpanBuilder {
     if (first == '"' || first == '\'') {
       node.scalar_style = first == '"' ? ScalarStyle::DoubleQuoted : ScalarStyle::SingleQuoted;
       node.end = quoted_end(c, text_.size());
-    } else if ((first == '|' || first == '>') && e.tag != "?") {
+    } else if ((first == '|' || first == '>') && node.tag != "?") {
       node.scalar_style = first == '|' ? ScalarStyle::Literal : ScalarStyle::Folded;
       node.end = block_scalar_end(c, bound, parent_indent);
 
@@ -491,9 +504,10 @@ class SpanBuilder {
     return at;
   }
 
-  Node* build_sequence(const Event& e, std::size_t bound, bool flow) {
+  Node* build_sequence(Event& e, std::size_t bound, bool flow) {
     Node& node = new_node(NodeKind::Sequence, e);
     node.style = e.style;
+    node.items.reserve(e.children);
     bool inner_flow = flow || e.style == CollectionStyle::Flow;
     node.content_begin = skip_properties(e.pos, bound, flow);
     set_position(node);
@@ -538,9 +552,10 @@ class SpanBuilder {
     return &node;
   }
 
-  Node* build_mapping(const Event& e, std::size_t bound, bool flow, int parent_indent) {
+  Node* build_mapping(Event& e, std::size_t bound, bool flow, int parent_indent) {
     Node& node = new_node(NodeKind::Mapping, e);
     node.style = e.style;
+    node.entries.reserve(e.children / 2);
     bool inner_flow = flow || e.style == CollectionStyle::Flow;
     node.content_begin = skip_properties(e.pos, bound, flow);
     set_position(node);
