@@ -62,3 +62,31 @@ TEST_CASE("loaded nodes know their line and column (byte-order mark, CRLF, flow,
   CHECK(root->entries[0].key->column == 0);  // the byte-order mark takes no column
   CHECK(root->entries[0].value->column == 5);
 }
+
+TEST_CASE("the loader sizes each mapping's entries and each sequence's items to their count") {
+  // Counted while yaml-cpp's events are recorded: a count off by one either
+  // way leaves room to spare or makes the list grow (twice the room).
+  const char* texts[] = {
+      "services:\n  web:\n    image: nginx\n    ports: ['80:80', \"443:443\"]\n    env: {A: 1, B: [x, y, {c: d}]}\n"
+      "  db:\n    <<: &base {restart: always}\n    volumes:\n      - data:/var/lib\n      -\n      - - nested\n"
+      "        - list\nx: *base\nempty: {}\nnone: []\n",
+      "a: 1\n---\n- [1, 2, 3]\n- {k: v}\n- ~\n--- !!map\n? complex\n: value\nb: [c: d]\n",
+      "list:\n- &a one\n- *a\n- |\n  block\n- >-\n  folded\n",
+  };
+  for (const char* text : texts) {
+    auto loaded = harden::load_document("t.yaml", text);
+    REQUIRE_MESSAGE(loaded.ok(), text);
+    std::size_t collections = 0, exact = 0;
+    for (const harden::Node& node : loaded.document->nodes) {
+      if (node.is_mapping()) {
+        ++collections;
+        exact += node.entries.capacity() == node.entries.size();
+      } else if (node.is_sequence()) {
+        ++collections;
+        exact += node.items.capacity() == node.items.size();
+      }
+    }
+    CHECK(collections >= 2);
+    CHECK_MESSAGE(exact == collections, text);
+  }
+}
