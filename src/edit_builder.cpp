@@ -528,11 +528,16 @@ EditResult EditBuilder::append_item(const Node& sequence, const NewValue& value)
   return Edit{at, at, line + std::string(eol), depth};
 }
 
+Edit EditBuilder::into_slot(std::size_t begin, std::size_t end, std::string text) const {
+  return Edit{begin, end, std::move(text), doc_.column_of(begin)};
+}
+
 EditResult EditBuilder::replace_scalar(const Node& scalar, std::string_view yaml_text) const {
   if (auto refusal = check_editable(scalar)) return *refusal;
   if (!scalar.is_scalar() && !scalar.is_null()) return EditRefusal{"not a scalar", scalar.content_begin};
-  if (scalar.is_null() && scalar.begin == scalar.end) return Edit{scalar.begin, scalar.end, " " + std::string(yaml_text)};
-  return Edit{scalar.content_begin, scalar.end, std::string(yaml_text)};
+  if (scalar.is_null() && scalar.begin == scalar.end)
+    return into_slot(scalar.begin, scalar.end, " " + std::string(yaml_text));
+  return into_slot(scalar.content_begin, scalar.end, std::string(yaml_text));
 }
 
 EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping, const NewValue& value) const {
@@ -550,10 +555,7 @@ EditResult EditBuilder::replace_value(const MapEntry& entry, const Node& mapping
   std::size_t end = std::max(old.end, colon + 1);
   std::size_t begin = old.anchor.empty() && old.tag.size() <= 1 ? colon + 1 : old.content_begin;
   if (begin != colon + 1 && !text.empty() && text.front() == ' ') text.erase(0, 1);
-  // An empty value at the end of the text makes this an insertion there:
-  // the value goes inside its key, so before a new entry of the key's
-  // mapping inserted at the same offset (whose depth is `column`).
-  return Edit{begin, end, text, column + 1};
+  return into_slot(begin, end, std::move(text));
 }
 
 EditResult EditBuilder::delete_entry(const Node& mapping, std::size_t index) const {

@@ -104,6 +104,12 @@ class EditBuilder {
   std::string render_flow(const NewValue& value) const;
   std::string render_block_lines(const NewValue& value, int column, std::string_view eol) const;
   std::optional<EditRefusal> check_editable(const Node& node) const;
+  // An edit that writes a value into its slot (after a key's `:` or an
+  // item's `-`). Where the slot is empty at the end of the text the edit is
+  // an insertion, and it must go before a new entry or item of the
+  // enclosing collection inserted at the same offset: its depth is the
+  // slot's column, which lies past the key or `-` that owns it.
+  Edit into_slot(std::size_t begin, std::size_t end, std::string text) const;
 
   const Document& doc_;
   FileStyle style_;
