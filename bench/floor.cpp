@@ -2,37 +2,13 @@
 // nothing else. harden cannot be faster than this, since it parses with
 // yaml-cpp too.
 //   floor THREADS FILE...   (or `floor THREADS -` to read paths from stdin)
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/parser.h>
-
 #include <atomic>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace {
-
-struct Ignore : YAML::EventHandler {
-  std::size_t events = 0;
-  void OnDocumentStart(const YAML::Mark&) override { ++events; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override { ++events; }
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++events; }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { ++events; }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    ++events;
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    ++events;
-  }
-  void OnMapEnd() override {}
-};
-
-}  // namespace
+#include "parse_only.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -49,19 +25,8 @@ int main(int argc, char** argv) {
   std::atomic<std::size_t> next{0}, events{0}, failures{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
-      std::ifstream in(files[i], std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      std::istringstream input(text.str());
-      Ignore handler;
-      try {
-        YAML::Parser parser(input);
-        while (parser.HandleNextDocument(handler)) {
-        }
-      } catch (const std::exception&) {
-        ++failures;
-      }
-      events += handler.events;
+      if (std::optional<std::size_t> n = bench::parse_only(bench::read_file(files[i]))) events += *n;
+      else ++failures;
     }
   };
   std::vector<std::thread> pool;

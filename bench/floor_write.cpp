@@ -15,51 +15,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/parser.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "parse_only.h"
+
 namespace {
-
-struct Ignore : YAML::EventHandler {
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void parse(const std::string& text) {
-  std::istringstream input(text);
-  Ignore handler;
-  try {
-    YAML::Parser parser(input);
-    while (parser.HandleNextDocument(handler)) {
-    }
-  } catch (const std::exception&) {
-  }
-}
 
 struct Staged {
   std::string temp, target;
@@ -127,16 +94,16 @@ int main(int argc, char** argv) {
   auto worker = [&] {
     std::vector<Staged> staged;
     for (std::size_t i = next++; i < files.size(); i = next++) {
-      std::string before = read_all(originals + "/" + files[i]);
-      std::string after = read_all(rewritten + "/" + files[i]);
-      parse(before);
+      std::string before = bench::read_file(originals + "/" + files[i]);
+      std::string after = bench::read_file(rewritten + "/" + files[i]);
+      bench::parse_only(before);
       if (after == before) continue;
-      parse(after);
+      bench::parse_only(after);
       std::string path = target + "/" + files[i];
       struct stat st {};
       if (::lstat(path.c_str(), &st) != 0) continue;
-      std::string slash_dot = path.substr(0, path.rfind('/') + 1) + ".";
-      std::string temp = slash_dot + path.substr(path.rfind('/') + 1) + ".floor-XXXXXX";
+      std::size_t slash = path.rfind('/') + 1;  // 0 without one
+      std::string temp = path.substr(0, slash) + "." + path.substr(slash) + ".floor-XXXXXX";
       int fd = ::mkstemp(temp.data());
       if (fd < 0) continue;
       if (::write(fd, after.data(), after.size()) != static_cast<ssize_t>(after.size())) std::perror("write");
