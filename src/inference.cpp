@@ -505,10 +505,50 @@ std::string join(const std::vector<int>& numbers) {
   return out;
 }
 
-void add_capability(ServiceFacts& facts, std::string name, std::string reason) {
+std::string assumed_capability_list() {
+  std::string out;
+  for (std::string_view name : kAssumedRootCapabilities) out += fmt::format("{}{}", out.empty() ? "" : ", ", name);
+  return out;
+}
+
+// Why a root-started entrypoint commonly needs each assumed capability.
+std::string_view assumed_capability_use(std::string_view name) {
+  if (name == "CHOWN") return "chown their data folder to the service user";
+  if (name == "DAC_OVERRIDE") return "write into folders that belong to the service user";
+  if (name == "FOWNER") return "chmod files they do not own";
+  if (name == "SETGID") return "switch group (gosu, su-exec, setpriv, s6-setuidgid)";
+  return "switch user (gosu, su-exec, setpriv, s6-setuidgid)";
+}
+
+// What harden assumed for a service that nothing describes, and how to
+// give it evidence.
+// A service that names neither an image nor a build runs nothing to
+// assume about (it cannot start as written).
+bool runs_something(const ServiceFacts& facts, const Service& service) {
+  return !facts.image.empty() || service.value("build") != nullptr;
+}
+
+std::string no_evidence_note(const ServiceFacts& facts, const Service& service, const std::string& unknown) {
+  std::string assumed;
+  if (!runs_something(facts, service))
+    assumed = "nothing about it: the service names no image or build, so no start-up capability is kept";
+  else if (facts.starts_as_root)
+    assumed = fmt::format("it starts as root and may switch user or chown its data, so cap_drop ALL keeps {}",
+                          assumed_capability_list());
+  else
+    assumed = fmt::format("it starts as user {}, so no start-up capability is kept", facts.user);
+  return fmt::format(
+      "{} is unknown (no profile, no Dockerfile with a profiled base image, not read from a local engine): harden "
+      "assumes {}; which paths it writes is unknown, so read_only is an unsafe fix; to give evidence, run harden "
+      "where the image is in the local engine, add a profile under `images:` in .harden.yaml, or prove it at "
+      "runtime with `harden prove`",
+      unknown, assumed);
+}
+
+void add_capability(ServiceFacts& facts, std::string name, std::string reason, bool assumed = false) {
   for (const InferredCapability& known : facts.capabilities)
     if (known.name == name) return;
-  facts.capabilities.push_back({std::move(name), std::move(reason)});
+  facts.capabilities.push_back({std::move(name), std::move(reason), assumed});
 }
 
 // Who the main process starts as: `user:` wins, then the Dockerfile's USER
@@ -529,6 +569,15 @@ void infer_capabilities(ServiceFacts& facts, const Service& service, const std::
   if (facts.profile && facts.starts_as_root)
     for (const CapabilityNeed& need : facts.profile->cap_add)
       add_capability(facts, need.name, fmt::format("{} needs {}: {}", subject, need.name, need.reason));
+  // Nothing describes the image: keep what a root-started entrypoint
+  // commonly needs (research §0.4, long tail §0.2), so that a gosu, su-exec
+  // or s6-overlay start-up still works under cap_drop ALL.
+  if (facts.evidence == Evidence::Assumption && facts.starts_as_root && runs_something(facts, service))
+    for (std::string_view name : kAssumedRootCapabilities)
+      add_capability(facts, std::string(name),
+                     fmt::format("assumed: {} is unknown and starts as root; root-started entrypoints commonly {}",
+                                 subject, assumed_capability_use(name)),
+                     true);
   // File capabilities make exec fail when missing, root or not (§0.3).
   if (facts.profile)
     for (const CapabilityNeed& need : facts.profile->file_caps)
@@ -629,6 +678,16 @@ void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::str
 
 }  // namespace
 
+std::string_view evidence_name(Evidence evidence) {
+  switch (evidence) {
+    case Evidence::Profile: return "profile";
+    case Evidence::Image: return "image";
+    case Evidence::Dockerfile: return "Dockerfile";
+    case Evidence::Assumption: break;
+  }
+  return "assumption";
+}
+
 bool path_covered(const std::string& path, const std::string& covered) {
   std::string p = strip_trailing_slashes(path);
   std::string c = strip_trailing_slashes(covered);
@@ -656,34 +715,45 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   }
 
   std::string subject;
+  std::string unknown;  // what nothing describes, for the note
   if (dockerfile) {
     facts.profile = dockerfile->base_image.empty() ? nullptr : options.profiles().find(dockerfile->base_image);
     facts.profile_origin = fmt::format("Dockerfile {}", dockerfile->path);
     facts.dockerfile_volumes = dockerfile->volumes;
     subject = facts.profile ? fmt::format("image {} (the base of {})", dockerfile->base_image, dockerfile->path)
                             : fmt::format("the image built from {}", dockerfile->path);
-    if (!facts.profile)
-      facts.notes.push_back(fmt::format(
-          "base image {} of {} is unknown: only /tmp is made writable; check the service or add a profile to "
-          ".harden.yaml",
-          dockerfile->base_image.empty() ? std::string("(none)") : dockerfile->base_image, dockerfile->path));
+    if (facts.profile) {
+      facts.evidence = Evidence::Dockerfile;
+      facts.evidence_origin = fmt::format("Dockerfile {} (base image {}, profile {})", dockerfile->path,
+                                          dockerfile->base_image, facts.profile->family);
+    } else {
+      facts.evidence_origin = fmt::format("no profile for base image {} of {}",
+                                          dockerfile->base_image.empty() ? std::string("(none)")
+                                                                         : dockerfile->base_image,
+                                          dockerfile->path);
+      unknown = fmt::format("base image {} of {}",
+                            dockerfile->base_image.empty() ? std::string("(none)") : dockerfile->base_image,
+                            dockerfile->path);
+    }
   } else if (!facts.image.empty()) {
     facts.profile = options.profiles().find(facts.image);
     facts.profile_origin = fmt::format("image {}", facts.image);
     subject = fmt::format("image {}", facts.image);
     if (!build_problem.empty())
       facts.notes.push_back(fmt::format("the Dockerfile is not used: {}", build_problem));
-    if (!facts.profile)
-      facts.notes.push_back(fmt::format(
-          "image {} is unknown: only /tmp is made writable; check the service or add a profile to .harden.yaml",
-          facts.image));
+    if (facts.profile) {
+      facts.evidence = Evidence::Profile;
+      facts.evidence_origin = fmt::format("profile {} (image {})", facts.profile->family, facts.image);
+    } else {
+      facts.evidence_origin = fmt::format("no profile for image {}", facts.image);
+      unknown = fmt::format("image {}", facts.image);
+    }
   } else {
     subject = "the image";
-    facts.notes.push_back(build_problem.empty()
-                              ? std::string("the service names no image: only /tmp is made writable")
-                              : fmt::format("the image is unknown because {}: only /tmp is made writable; check "
-                                            "the service or add a profile to .harden.yaml",
-                                            build_problem));
+    facts.evidence_origin = build_problem.empty() ? std::string("the service names no image")
+                                                  : fmt::format("no readable Dockerfile: {}", build_problem);
+    unknown = build_problem.empty() ? std::string("the service's image (it names none)")
+                                    : fmt::format("the image (because {})", build_problem);
   }
   facts.image_unknown = !facts.profile && !dockerfile;
   facts.tmp_exec = facts.profile && facts.profile->tmp_exec;
@@ -694,6 +764,7 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   facts.mounts = read_mounts(service);
 
   infer_user(facts, service, dockerfile);
+  if (facts.evidence == Evidence::Assumption) facts.notes.push_back(no_evidence_note(facts, service, unknown));
   infer_capabilities(facts, service, subject, dockerfile);
   // A stable, readable order for cap_add: by name.
   std::sort(facts.capabilities.begin(), facts.capabilities.end(),

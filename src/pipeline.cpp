@@ -40,6 +40,7 @@ struct Analysis {
   // (merge keys, extends): those are fixed first.
   std::map<std::string, std::vector<std::string>> inherits_from;
   std::vector<std::string> notes;
+  std::vector<ServiceEvidence> services;
   std::optional<LoadError> error;
 };
 
@@ -105,6 +106,7 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
     if (!service.node) continue;
     ServiceFacts facts = infer(service, options, dir);
     for (const std::string& note : facts.notes) a.notes.push_back(fmt::format("{}: {}", service.name, note));
+    a.services.push_back({service.name, facts.evidence, facts.evidence_origin});
     EditBuilder edits(doc, file_style.within(doc, *service.node));
     ServiceContext context{doc, compose, service, facts, options, edits};
     std::size_t first = a.findings.size();
@@ -230,6 +232,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
       std::stable_sort(result.findings.begin(), result.findings.end(),
                        [](const Finding& x, const Finding& y) { return x.offset < y.offset; });
       result.notes = std::move(a.notes);
+      result.services = std::move(a.services);
       for (Finding& f : result.findings) {
         if (f.waived) continue;
         if (f.fix && !fix_allowed(*f.fix, options))

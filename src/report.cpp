@@ -13,6 +13,13 @@ RunSummary summarize(const std::vector<FileResult>& results, double seconds) {
   return s;
 }
 
+std::string_view fix_safety_name(const Finding& f) {
+  if (!f.rule->has_fix) return "none";
+  // A rule may offer a given fix as unsafe (an unknown image's read_only).
+  FixSafety safety = f.fix ? f.fix->safety : f.rule->safety;
+  return safety == FixSafety::Safe ? "safe" : "unsafe";
+}
+
 void write_text_file_report(std::ostream& out, const FileResult& r, const TextReportOptions& options) {
   auto paint = [&](const char* code, const std::string& text) {
     return options.color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text;
@@ -44,6 +51,11 @@ void write_text_summary(std::ostream& out, const RunSummary& summary, const Text
                      options.write_mode ? "changed" : "would change", summary.errors, summary.errors == 1 ? "" : "s",
                      summary.findings, summary.findings == 1 ? "" : "s", summary.fixed,
                      options.write_mode ? "fixed" : "fixable", summary.seconds);
+  if (summary.services_counted())
+    out << fmt::format("services {} from a profile: {}, from the image: {}, from a Dockerfile: {}, by assumption: "
+                       "{}; left for review: {}\n",
+                       options.write_mode ? "fixed" : "fixable", summary.fixed_from_profile, summary.fixed_from_image,
+                       summary.fixed_from_dockerfile, summary.fixed_by_assumption, summary.left_for_review);
 }
 
 void write_text_report(std::ostream& out, const std::vector<FileResult>& results, const RunSummary& summary,
@@ -61,6 +73,25 @@ void RunSummary::add(const FileResult& r) {
     ++findings;
     if (f.fixed) ++fixed;
   }
+  for (const ServiceEvidence& service : r.services) {
+    bool any_fixed = false, any_open = false;
+    for (const Finding& f : r.findings) {
+      if (f.service != service.name || f.waived) continue;
+      (f.fixed ? any_fixed : any_open) = true;
+    }
+    if (any_open) ++left_for_review;
+    if (!any_fixed) continue;
+    switch (service.evidence) {
+      case Evidence::Profile: ++fixed_from_profile; break;
+      case Evidence::Image: ++fixed_from_image; break;
+      case Evidence::Dockerfile: ++fixed_from_dockerfile; break;
+      case Evidence::Assumption: ++fixed_by_assumption; break;
+    }
+  }
+}
+
+bool RunSummary::services_counted() const {
+  return fixed_from_profile + fixed_from_image + fixed_from_dockerfile + fixed_by_assumption + left_for_review > 0;
 }
 
 std::string json_quote(std::string_view s) {
@@ -102,7 +133,7 @@ std::string json_report(const std::vector<FileResult>& results, const RunSummary
           "\"fixed\": {}, \"safety\": {}, \"waived\": {}",
           json_quote(f.rule->code), json_quote(f.rule->name), json_quote(f.service), f.line, f.column,
           json_quote(f.message), f.fixed,
-          json_quote(!f.rule->has_fix ? "none" : f.rule->safety == FixSafety::Safe ? "safe" : "unsafe"),
+          json_quote(fix_safety_name(f)),
           f.waived);
       if (f.waived) out += ", \"waiver_reason\": " + json_quote(f.waiver_reason);
       if (!f.not_fixed.empty()) out += ", \"not_fixed\": " + json_quote(f.not_fixed);
@@ -113,11 +144,19 @@ std::string json_report(const std::vector<FileResult>& results, const RunSummary
     out += first ? "]" : "\n  ]";
     out += ", \"notes\": [";
     for (std::size_t k = 0; k < r.notes.size(); ++k) out += (k ? ", " : "") + json_quote(r.notes[k]);
+    out += "], \"services\": [";
+    for (std::size_t k = 0; k < r.services.size(); ++k)
+      out += fmt::format("{}{{\"name\": {}, \"evidence\": {}, \"origin\": {}}}", k ? ", " : "",
+                         json_quote(r.services[k].name), json_quote(evidence_name(r.services[k].evidence)),
+                         json_quote(r.services[k].origin));
     out += "]}";
   }
   out += fmt::format(
-      "\n ],\n \"summary\": {{\"files\": {}, \"changed\": {}, \"errors\": {}, \"findings\": {}, \"fixed\": {}}}}}\n",
-      summary.files, summary.changed, summary.errors, summary.findings, summary.fixed);
+      "\n ],\n \"summary\": {{\"files\": {}, \"changed\": {}, \"errors\": {}, \"findings\": {}, \"fixed\": {}, "
+      "\"services_fixed\": {{\"profile\": {}, \"image\": {}, \"dockerfile\": {}, \"assumption\": {}}}, "
+      "\"services_left_for_review\": {}}}}}\n",
+      summary.files, summary.changed, summary.errors, summary.findings, summary.fixed, summary.fixed_from_profile,
+      summary.fixed_from_image, summary.fixed_from_dockerfile, summary.fixed_by_assumption, summary.left_for_review);
   return out;
 }
 

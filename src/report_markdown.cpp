@@ -120,6 +120,12 @@ std::string markdown_report(const std::vector<FileResult>& results, const RunSum
   if (waived) out += fmt::format(", {} ignored on request", waived);
   if (summary.errors) out += fmt::format(", {}", plural(summary.errors, "file could not be processed", "files could not be processed"));
   out += ".\n\n";
+  if (summary.services_counted())
+    out += fmt::format(
+        "Services fixed from a profile: {}, from the image: {}, from a Dockerfile: {}, by assumption: {}; left for "
+        "review: {}.\n\n",
+        summary.fixed_from_profile, summary.fixed_from_image, summary.fixed_from_dockerfile,
+        summary.fixed_by_assumption, summary.left_for_review);
   if (summary.findings == 0 && summary.errors == 0) {
     out += "Nothing to change: every service already runs with least privilege as far as harden can tell.\n";
     return out;
@@ -157,7 +163,7 @@ std::string markdown_report(const std::vector<FileResult>& results, const RunSum
       for (const Finding& f : r.findings) {
         if (!f.fixed || f.waived || f.service != service) continue;
         out += fmt::format("- **{}** (line {}): {}", rule_label(*f.rule), f.line, md(f.message));
-        if (f.rule->safety == FixSafety::Unsafe) out += " *(unsafe fix, applied with `--unsafe-fixes`)*";
+        if (fix_safety_name(f) == "unsafe") out += " *(unsafe fix, applied with `--unsafe-fixes`)*";
         out += "\n";
         for (const std::string& reason : f.reasons) out += "  - " + md(reason) + "\n";
         fixed_rules[std::string(f.rule->code)] = f.rule;

@@ -287,7 +287,7 @@ std::string sarif_report(const std::vector<FileResult>& results, const RunSummar
       props.set("service", f.service);
       props.set("ruleName", std::string(rule.name));
       props.set("fixed", Json::flag(f.fixed));
-      props.set("safety", safety_of(rule));
+      props.set("safety", std::string(fix_safety_name(f)));
       Json reasons = Json::arr();
       for (const std::string& reason : f.reasons) reasons.push(Json::str(reason));
       props.set("reasons", std::move(reasons));
@@ -313,6 +313,12 @@ std::string sarif_report(const std::vector<FileResult>& results, const RunSummar
   props.set("errors", Json::num(static_cast<std::int64_t>(summary.errors)));
   props.set("findings", Json::num(static_cast<std::int64_t>(summary.findings)));
   props.set("fixed", Json::num(static_cast<std::int64_t>(summary.fixed)));
+  props.set("servicesFixed", Json::obj()
+                                 .set("profile", Json::num(static_cast<std::int64_t>(summary.fixed_from_profile)))
+                                 .set("image", Json::num(static_cast<std::int64_t>(summary.fixed_from_image)))
+                                 .set("dockerfile", Json::num(static_cast<std::int64_t>(summary.fixed_from_dockerfile)))
+                                 .set("assumption", Json::num(static_cast<std::int64_t>(summary.fixed_by_assumption))));
+  props.set("servicesLeftForReview", Json::num(static_cast<std::int64_t>(summary.left_for_review)));
   run.set("properties", Json::obj().set("summary", std::move(props)));
 
   Json log = Json::obj();

@@ -37,14 +37,20 @@ What the fix changes
     namespace (network_mode: host, container:, service:) and listens on a
     port below 1024, or lists no ports there. In its own namespace Docker
     lets every user bind low ports (Engine 20.10+).
+  - when nothing describes the image (no profile, no Dockerfile with a
+    profiled base image, not read from a local engine) and it starts as
+    root: CHOWN, DAC_OVERRIDE, FOWNER, SETGID and SETUID, which
+    root-started entrypoints commonly need to switch user (gosu, su-exec,
+    setpriv, s6-overlay) and to chown their data. All five are in Docker's
+    default set; the report marks them as assumed.
   Nothing is added for a service that starts as a non-root user: cap_add
   never reaches such a process. ALL is never added to cap_add.
   A service that `extends` another service of the same file, and would get
   the same values, is left alone: it receives the fix from that service.
 
 What it can break
-  A service of an unknown image that needs a capability at run time: it
-  fails with "operation not permitted". Add the capability to cap_add, or
+  A service of an unknown image that needs a capability beyond the assumed
+  ones at run time: it fails with "operation not permitted". Add the capability to cap_add, or
   describe the image under `images:` in .harden.yaml so that inference
   knows it.
 
@@ -60,15 +66,27 @@ References
 
 // The inferred capabilities that the service's cap_add lacks; nothing when
 // it adds ALL (H112 reports that).
-std::vector<std::string> missing_capabilities(const Service& service, const ServiceFacts& facts) {
+std::vector<std::string> capabilities_to_add(const Service& service, const ServiceFacts& facts,
+                                             bool evidence_only) {
   std::vector<std::string> missing;
   std::optional<KeyLookup> add = service.find("cap_add");
   const Node* existing = add ? add->value : nullptr;
   if (rules::has_capability(existing, "ALL")) return missing;
   for (const InferredCapability& cap : facts.capabilities)
-    if (rules::normalise_capability(cap.name) != "ALL" && !rules::has_capability(existing, cap.name))
+    if (!(evidence_only && cap.assumed) && rules::normalise_capability(cap.name) != "ALL" &&
+        !rules::has_capability(existing, cap.name))
       missing.push_back(cap.name);
   return missing;
+}
+
+std::vector<std::string> missing_capabilities(const Service& service, const ServiceFacts& facts) {
+  return capabilities_to_add(service, facts, false);
+}
+
+// An ALL the file already drops is the file's own choice: only what
+// evidence shows is added to it, never the assumed capabilities.
+std::vector<std::string> missing_by_evidence(const Service& service, const ServiceFacts& facts) {
+  return capabilities_to_add(service, facts, true);
 }
 
 // "cap_add CHOWN: <why>" for each capability the fix adds.
@@ -113,8 +131,8 @@ class CapDropAll final : public Rule {
   // own image needs beyond that (what the source itself lacks is left as
   // the file has it).
   static void check_inherited_drop(const ServiceContext& ctx, const Service& source, std::vector<Finding>& findings) {
-    std::vector<std::string> missing = rules::without(missing_capabilities(ctx.service, ctx.facts),
-                                                      missing_capabilities(source, rules::facts_of(ctx, source)));
+    std::vector<std::string> missing = rules::without(missing_by_evidence(ctx.service, ctx.facts),
+                                                      missing_by_evidence(source, rules::facts_of(ctx, source)));
     if (missing.empty()) return;
     Finding finding = rules::make_finding(
         ctx, kInfo, rules::service_offset(ctx.service),

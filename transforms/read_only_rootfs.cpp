@@ -43,14 +43,18 @@ What the fix changes
   stops.
   For images that cannot run read-only (elasticsearch, the root gitea
   image, nextcloud), the finding is reported without a fix.
+  When nothing describes the image (no profile, no Dockerfile with a
+  profiled base image, not read from a local engine), what it writes is
+  unknown: the fix (read_only and /tmp) is then unsafe, applied only with
+  `--unsafe-fixes`, and the finding says how to give evidence.
   A service that `extends` another service of the same file, and would get
   the same values, is left alone: it receives the fix from that service.
   A value set from a variable (`read_only: ${READ_ONLY:-false}`) is
   reported and left as it is: the variable is the file's own switch.
 
 What it can break
-  A service of an unknown image that writes outside /tmp fails with
-  "Read-only file system". Mount a volume or tmpfs for that path, or
+  A service that writes outside the paths its evidence names fails with
+  "Read-only file system" (an unknown image's fix is unsafe for that reason). Mount a volume or tmpfs for that path, or
   describe the image under `images:` in .harden.yaml. read_only also makes
   /etc/hosts, /etc/hostname and /etc/resolv.conf read-only.
 
@@ -85,6 +89,19 @@ std::vector<std::string> tmpfs_reasons(const ServiceFacts& facts, const std::vec
   return reasons;
 }
 
+// With no evidence of what the image writes, read_only may stop it at
+// start: the fix is offered, never applied by default.
+FixSafety fix_safety(const ServiceFacts& facts) {
+  return facts.evidence == Evidence::Assumption ? FixSafety::Unsafe : kInfo.safety;
+}
+
+std::string unknown_writes(const ServiceFacts& facts) {
+  return fmt::format(
+      "; what the image writes is unknown ({}): the fix is unsafe; give evidence with a profile under `images:` in "
+      ".harden.yaml, the image in the local engine, or `harden prove`",
+      facts.evidence_origin);
+}
+
 std::string cannot_run_read_only(const ImageProfile& profile) {
   return fmt::format("image {} cannot run with a read-only root filesystem: {}", profile.family,
                      profile.notes.empty() ? std::string("no tmpfs can cover what it writes") : profile.notes);
@@ -114,6 +131,7 @@ class ReadOnlyRootfs final : public Rule {
     Finding finding = rules::make_finding(
         ctx, kInfo, offset,
         "the root filesystem is writable: a compromised process can change the service's binaries and files");
+    if (ctx.facts.evidence == Evidence::Assumption) finding.message += unknown_writes(ctx.facts);
 
     if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_read_only) {
       finding.not_fixed = cannot_run_read_only(*profile);
@@ -127,7 +145,7 @@ class ReadOnlyRootfs final : public Rule {
     finding.reasons = tmpfs_reasons(ctx.facts, entries);
     rules::add_list_items(ctx, fix, "tmpfs", entries);
     for (const std::string& note : ctx.facts.notes) finding.reasons.push_back(note);
-    fix.attach(finding, kInfo.safety);
+    fix.attach(finding, fix_safety(ctx.facts));
     findings.push_back(std::move(finding));
   }
 
@@ -153,6 +171,7 @@ class ReadOnlyRootfs final : public Rule {
       findings.push_back(std::move(finding));
       return;
     }
+    // read_only is the file's own: adding a tmpfs to it only helps.
     finding.reasons = tmpfs_reasons(ctx.facts, entries);
     rules::FixBuilder fix;
     rules::add_list_items(ctx, fix, "tmpfs", entries);

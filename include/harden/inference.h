@@ -3,6 +3,7 @@
 // Every value carries the reason it was chosen.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@ namespace harden {
 struct InferredCapability {
   std::string name;    // "SETUID"
   std::string reason;  // "because image postgres switches user with gosu at start-up"
+  bool assumed = false;  // kept for lack of evidence (kAssumedRootCapabilities)
 };
 
 struct InferredTmpfs {
@@ -37,11 +39,36 @@ struct Mount {
   std::size_t index = 0;       // its index in that sequence
 };
 
+// Where the facts about a service's image come from, strongest first.
+enum class Evidence {
+  Profile,     // a profile names the image (built in, or `images:` in .harden.yaml)
+  Image,       // the image itself, read from the local engine
+  Dockerfile,  // a local Dockerfile whose base image has a profile
+  Assumption,  // none of these: the defaults below are assumed
+};
+
+// "profile", "image", "Dockerfile", "assumption".
+std::string_view evidence_name(Evidence evidence);
+
+// The capabilities kept for a root-started service whose image nothing
+// describes. Entrypoints of root-started images commonly switch user
+// (gosu, su-exec, setpriv, s6-overlay's s6-setuidgid: SETUID, SETGID),
+// chown their data folder (CHOWN), and write or chmod in folders another
+// user owns (DAC_OVERRIDE, FOWNER). All five are in Docker's default set,
+// so keeping them never grants more than the service had.
+inline constexpr std::array<std::string_view, 5> kAssumedRootCapabilities = {"CHOWN", "DAC_OVERRIDE", "FOWNER",
+                                                                            "SETGID", "SETUID"};
+
 struct ServiceFacts {
   std::string image;                    // as written, "" for build-only services
   const ImageProfile* profile = nullptr;  // nullptr when the image is unknown
   std::string profile_origin;          // "image nginx:1.27", "Dockerfile ./web/Dockerfile"
   bool image_unknown = true;
+  Evidence evidence = Evidence::Assumption;
+  // What the evidence is, for people: "profile redis (image redis:7)",
+  // "Dockerfile web/Dockerfile (base image postgres:16, profile postgres)",
+  // "no profile, Dockerfile or readable image for image foo:1".
+  std::string evidence_origin;
   // Who the main process starts as: "root", a user, or "" when unknown.
   std::string user;
   bool starts_as_root = true;

@@ -7,11 +7,19 @@
 #include <vector>
 
 #include "harden/compose.h"
+#include "harden/inference.h"
 #include "harden/loader.h"
 #include "harden/options.h"
 #include "harden/rule.h"
 
 namespace harden {
+
+// Where the facts about one service came from (the inference's evidence).
+struct ServiceEvidence {
+  std::string name;
+  Evidence evidence = Evidence::Assumption;
+  std::string origin;  // "profile redis (image redis:7)", "no profile for image foo"
+};
 
 struct FileResult {
   std::string path;
@@ -21,6 +29,7 @@ struct FileResult {
   std::vector<Finding> findings;  // in file order
   std::optional<LoadError> error;  // the file could not be processed
   std::vector<std::string> notes;  // e.g. unknown images
+  std::vector<ServiceEvidence> services;  // in file order
   std::string diff;                // the unified diff, when the caller made one
 };
 

@@ -14,9 +14,15 @@ enum class ReportFormat { Text, Json, Sarif, Markdown };
 
 struct RunSummary {
   std::size_t files = 0, changed = 0, errors = 0, findings = 0, fixed = 0;
+  // Services with at least one fix applied, by the evidence the fixes
+  // rest on; and services with a finding neither fixed nor waived (a
+  // service can be in both: partly fixed, the rest left for review).
+  std::size_t fixed_from_profile = 0, fixed_from_image = 0, fixed_from_dockerfile = 0, fixed_by_assumption = 0;
+  std::size_t left_for_review = 0;
   double seconds = 0;
 
   void add(const FileResult& result);
+  bool services_counted() const;
 };
 
 RunSummary summarize(const std::vector<FileResult>& results, double seconds);
@@ -30,6 +36,8 @@ struct TextReportOptions {
 // One file's `FILE:LINE:COL: CODE name: message [fixed]` lines and notes
 // (or its error line), and the summary line: a batch streams these.
 void write_text_file_report(std::ostream& out, const FileResult& result, const TextReportOptions& options);
+// The summary line, and a line of service counts by evidence when the run
+// saw services.
 void write_text_summary(std::ostream& out, const RunSummary& summary, const TextReportOptions& options);
 
 // All files' lines, then the summary line.
@@ -39,6 +47,10 @@ void write_text_report(std::ostream& out, const std::vector<FileResult>& results
 // A string as a JSON string literal, quotes included (shared by every
 // JSON-writing report).
 std::string json_quote(std::string_view text);
+
+// "safe", "unsafe" or "none": the safety of the finding's fix, or of its
+// rule's fix when it has none.
+std::string_view fix_safety_name(const Finding& finding);
 
 // The json document of SPEC §6.
 std::string json_report(const std::vector<FileResult>& results, const RunSummary& summary);

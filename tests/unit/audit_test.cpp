@@ -163,8 +163,10 @@ services:
   const ServiceAudit& worker = service(file, "worker");
   CHECK_FALSE(worker.before.read_only);
   CHECK(worker.before.score == 7);
-  CHECK(worker.after.read_only);
-  CHECK(worker.after.score == 8);
+  // Nothing describes example/worker: read_only is an unsafe fix, which a
+  // default run leaves for review.
+  CHECK_FALSE(worker.after.read_only);
+  CHECK(worker.after.score == 7);
 }
 
 TEST_CASE("audit: the sensitive host folders are H108's") {

@@ -260,6 +260,7 @@ TEST_CASE("pipeline: two fixes into one empty flow mapping land in two passes") 
   FileResult r = process_text("compose.yaml", "services:\n  web: {}\n", [] {
     Options o;
     o.select = std::vector<std::string>{"H102", "H104"};
+    o.unsafe_fixes = true;  // nothing describes the service: its read_only fix is unsafe
     return o;
   }());
   REQUIRE_FALSE(r.error.has_value());
