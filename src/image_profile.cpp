@@ -407,7 +407,8 @@ ImageProfile read_profile(const YAML::Node& node) {
   const Mapping map(node, "an image profile",
                     {"family", "images", "tags", "user", "switches_user", "non_root_user", "cap_add",
                      "file_caps", "tmpfs", "tmp_exec", "volumes", "data_dirs",
-                     "breaks_with_no_new_privileges", "breaks_with_read_only", "notes", "source"});
+                     "breaks_with_no_new_privileges", "breaks_with_read_only", "purpose", "needs_privileged", "notes",
+                     "source"});
   ImageProfile profile;
   profile.family = read_string(map, "family");
   if (profile.family.empty()) fail(map.mark(), "an image profile needs a 'family'");
@@ -425,6 +426,10 @@ ImageProfile read_profile(const YAML::Node& node) {
   profile.data_dirs = read_path_list(map, "data_dirs");
   profile.breaks_with_no_new_privileges = read_bool(map, "breaks_with_no_new_privileges");
   profile.breaks_with_read_only = read_bool(map, "breaks_with_read_only");
+  profile.purpose = read_string(map, "purpose");
+  if (!profile.purpose.empty() && profile.purpose != kPurposeHostMonitoring)
+    fail(map.mark(), "profile '" + profile.family + "': purpose must be " + std::string(kPurposeHostMonitoring));
+  profile.needs_privileged = read_bool(map, "needs_privileged");
   profile.notes = read_string(map, "notes");
   profile.source = read_string(map, "source");
   return profile;

@@ -11,7 +11,10 @@ For every file that is valid Compose on input (JSON schema, draft 2020-12):
   - the result is idempotent (`harden --check` exits 0);
   - every service meets the baseline, unless harden reported why not
     (`not_fixed` in the JSON report: a refusal, counted and printed);
-  - no original line outside the changed keys was removed or altered.
+  - no original line outside the changed keys was removed or altered;
+  - no host-monitoring agent (known by its image, or by a command,
+    entrypoint or environment that names the mount's target) loses a
+    read-only bind of the host's `/` (SPEC §4 "Purpose").
 
 Needs python3-yaml and python3-jsonschema (Debian 12: 4.10, which knows
 draft 2020-12).
@@ -277,6 +280,80 @@ def baseline_misses(service):
     if isinstance(volumes, list) and any(binds_root(v) for v in volumes):
         misses.append("bind of /")
     return misses
+
+
+# --------------------------------------------------------------------------
+# Fixes that keep the service's purpose: a monitoring agent's read-only bind
+# of the host's `/` stays in a default run.
+
+MONITORING_IMAGES = re.compile(
+    r"(^|/)(node-exporter|node_exporter|cadvisor|promtail|netdata|alloy|agent|datadog-agent|telegraf|falco)"
+    r"(:|@|$)")
+
+
+def root_bind_target(volume):
+    """The target of a read-only bind of `/`, or None."""
+    if not binds_root(volume):
+        return None
+    if isinstance(volume, str):
+        parts = volume.split(":")
+        if len(parts) < 3 or "ro" not in parts[2].split(","):
+            return None
+        return parts[1]
+    if not volume.get("read_only"):
+        return None
+    return volume.get("target")
+
+
+def words_naming(service, target):
+    words = []
+    for key in ("command", "entrypoint"):
+        value = service.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                words += item.split()
+    env = service.get("environment")
+    if isinstance(env, dict):
+        words += [str(v) for v in env.values() if v is not None]
+    elif isinstance(env, list):
+        words += [str(v) for v in env]
+    t = target.rstrip("/")
+    for word in words:
+        value = word.split("=", 1)[1] if "=" in word else word
+        value = value.strip("'\"")
+        if t and (value == t or value.startswith(t + "/")):
+            return True
+    return False
+
+
+def monitoring_root_binds(services):
+    """(service, target) of every read-only host-root bind a monitoring
+    agent uses."""
+    found = set()
+    for name in services:
+        service = resolve_service(services, name)
+        volumes = service.get("volumes")
+        image = service.get("image")
+        agent = isinstance(image, str) and MONITORING_IMAGES.search(image.split("@")[0].lower()) is not None
+        for volume in volumes if isinstance(volumes, list) else []:
+            target = root_bind_target(volume)
+            if target and (agent or words_naming(service, target)):
+                found.add((name, target))
+    return found
+
+
+def lost_monitoring_binds(before, after):
+    """The monitoring agents' read-only host-root binds of `before` that
+    `after` no longer has."""
+    kept = set()
+    for name in after:
+        service = resolve_service(after, name)
+        volumes = service.get("volumes")
+        for volume in volumes if isinstance(volumes, list) else []:
+            target = root_bind_target(volume)
+            if target:
+                kept.add((name, target))
+    return sorted(monitoring_root_binds(before) - kept)
 
 
 # --------------------------------------------------------------------------
@@ -569,6 +646,18 @@ def check_file(harden, schema, path, rel, work, name):
         check(True, "baseline")
         result.count("baseline")
 
+    try:
+        services_before = (load_compose(text) or {}).get("services") or {}
+    except Exception:  # noqa: BLE001 - valid on input, so it loads
+        services_before = {}
+    agents = monitoring_root_binds(services_before)
+    lost = lost_monitoring_binds(services_before, services)
+    if agents:
+        result.count("monitoring_binds", len(agents))
+        if check(not lost, "monitoring agent lost its host-root bind",
+                 ", ".join("service %s: /:%s" % pair for pair in lost)):
+            result.count("monitoring_binds_kept", len(agents))
+
     problems = diff_problems(text, after_text)
     if check(not problems, "original lines changed", "; ".join(problems[:5])):
         result.count("diff_ok")
@@ -628,6 +717,7 @@ def main():
         get("services"), get("services_ok"), get("refused_services")))
     print("refusals (service, requirement): %d" % len(refusals))
     print("only changed keys edited:  %d/%d" % (get("diff_ok"), get("written")))
+    print("monitoring host-root binds kept: %d/%d" % (get("monitoring_binds_kept"), get("monitoring_binds")))
     if invalid:
         print("\ninvalid on input (skipped, %d):" % len(invalid))
         for line in invalid:

@@ -32,10 +32,17 @@ What the fix changes
   A service that `extends` another service of the same file, and would get
   the same values, is left alone: it receives the fix from that service.
 
+  The fix is unsafe (applied only with `--unsafe-fixes`) when the mount is
+  what the service exists for: its image profile names a host-monitoring
+  agent (node-exporter, cAdvisor, promtail, Alloy, netdata), or its
+  command, entrypoint or environment passes the mount's target
+  (`--path.rootfs=/host`, `HOST_ROOT=/rootfs`). Without the mount such a
+  service still starts, but silently reports on the container instead of
+  the host.
+
 What it can break
-  Monitoring and backup agents that read the host (node-exporter, cAdvisor,
-  some security scanners) need a view of the host. Mount only the folders
-  they need, read-only, or opt out.
+  Monitoring and backup agents that read the host need a view of the host.
+  Mount only the folders they need, read-only, or opt out.
 
 How to opt out
   Put `# harden: ignore[H106] -- reason` on the service's line or on the
@@ -44,6 +51,57 @@ How to opt out
 References
   CIS Docker Benchmark 5.5 "Ensure sensitive host system directories are
   not mounted on containers".)"};
+
+// The words of a command or entrypoint (a string or a list of strings),
+// and the values of an environment (a mapping, or a list of NAME=value).
+std::vector<std::string> words_of(const Node* node) {
+  std::vector<std::string> words;
+  node = resolved(node);
+  if (!node) return words;
+  const auto split = [&](const std::string& text) {
+    std::size_t start = text.find_first_not_of(" \t\n");
+    while (start != std::string::npos) {
+      std::size_t end = text.find_first_of(" \t\n", start);
+      words.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      start = end == std::string::npos ? end : text.find_first_not_of(" \t\n", end);
+    }
+  };
+  if (node->is_scalar()) split(node->value);
+  if (node->is_sequence())
+    for (const Node* item : rules::scalar_items(node)) split(item->value);
+  if (node->is_mapping())
+    for (const MapEntry& entry : node->entries)
+      if (const Node* value = resolved(entry.value); value && value->is_scalar()) words.push_back(value->value);
+  return words;
+}
+
+// The word of the service's command, entrypoint or environment that names
+// `target` or a path below it (`--path.rootfs=/host`, `HOST_PROC=/host/proc`),
+// or "" when none does: the service then reads the host through the mount.
+std::string word_naming(const Service& service, const std::string& target) {
+  if (target.empty() || target == "/") return "";
+  for (std::string_view key : {"command", "entrypoint", "environment"}) {
+    for (const std::string& word : words_of(service.value(key))) {
+      std::string value = word;
+      if (std::size_t eq = value.find('='); eq != std::string::npos) value = value.substr(eq + 1);
+      value = std::string(rules::trim(value));
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+        value = value.substr(1, value.size() - 2);
+      if (value.starts_with('/') && path_covered(normalise_host_path(value), target)) return word;
+    }
+  }
+  return "";
+}
+
+// Why the service needs its host-root mount, or "" when nothing says so.
+std::string purpose_of_mount(const ServiceContext& ctx, const Mount& mount) {
+  if (const ImageProfile* profile = ctx.facts.profile; profile && profile->purpose == kPurposeHostMonitoring)
+    return fmt::format("image {} is a host-monitoring agent (profile {}): it reads the host through this mount",
+                       ctx.facts.image.empty() ? profile->family : ctx.facts.image, profile->family);
+  if (std::string word = word_naming(ctx.service, mount.target); !word.empty())
+    return fmt::format("the service reads the host through this mount: it passes {} to the container", word);
+  return "";
+}
 
 bool mounts_host_root(const Mount& mount) {
   return mount.kind == Mount::Kind::Bind && normalise_host_path(mount.source) == "/";  // also "//", "/."
@@ -69,12 +127,24 @@ class NoHostRootMount final : public Rule {
         fmt::format("the host's root folder / is mounted at {}: the container can read every file of the host",
                     rules::join(targets)));
 
+    // A mount the service exists for is never removed by a default run:
+    // without it the service starts but reports on itself, not the host.
+    FixSafety safety = kInfo.safety;
+    for (const Mount* mount : roots) {
+      std::string purpose = purpose_of_mount(ctx, *mount);
+      if (purpose.empty()) continue;
+      safety = FixSafety::Unsafe;
+      finding.reasons.push_back(fmt::format("{}{}; removing it is an unsafe fix", purpose,
+                                            mount->read_only ? "" : " (make it read-only with :ro at least)"));
+    }
+    if (safety == FixSafety::Unsafe) finding.message += "; the service needs it for its purpose";
+
     rules::FixBuilder fix;
     if (!own)
       fix.refuse(fmt::format("the mount comes from {}; remove it there", volumes ? volumes->origin : "elsewhere"));
     else
       delete_mounts(ctx, *volumes->entry, roots, fix);
-    fix.attach(finding, kInfo.safety);
+    fix.attach(finding, safety);
     findings.push_back(std::move(finding));
   }
 

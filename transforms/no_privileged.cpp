@@ -32,6 +32,12 @@ What the fix changes
   A value set from a variable (`privileged: ${PRIVILEGED}`) is reported
   and left as it is: the variable is the file's own switch.
 
+  The fix is unsafe (applied only with `--unsafe-fixes`) when privileged
+  mode is what the service exists for or uses: a Docker-in-Docker image
+  (its profile says so, or its name contains `dind`: `docker:dind`,
+  `docker:27-dind-rootless`), or a service that passes host `devices:`
+  (privileged mode may be what lets it use them).
+
 What it can break
   Services that really need the host: Docker-in-Docker, some monitoring or
   storage agents, FUSE, VPN clients that create tun devices, hardware
@@ -46,6 +52,25 @@ How to opt out
 References
   CIS Docker Benchmark 5.4 "Ensure that privileged containers are not used";
   OWASP Docker Security Cheat Sheet rule #3.)"};
+
+// Why the service needs privileged mode, or "" when nothing says so.
+std::string why_privileged(const ServiceContext& ctx) {
+  if (const ImageProfile* profile = ctx.facts.profile; profile && profile->needs_privileged)
+    return fmt::format("image {} needs privileged mode (profile {}): {}", ctx.facts.image, profile->family,
+                       profile->notes.empty() ? std::string("its documentation requires it") : profile->notes);
+  if (to_lower(ctx.facts.image).find("dind") != std::string::npos)
+    return fmt::format("image {} runs Docker-in-Docker, which needs privileged mode to mount, create namespaces "
+                       "and program iptables",
+                       ctx.facts.image);
+  if (const Node* devices = resolved(ctx.service.value("devices")); devices && devices->is_sequence() &&
+                                                                     !devices->items.empty()) {
+    std::vector<std::string> names;
+    for (const Node* item : rules::scalar_items(devices)) names.push_back(item->value);
+    return fmt::format("the service passes host devices ({}); privileged mode may be what lets it use them",
+                       names.empty() ? std::string("in long syntax") : rules::join(names));
+  }
+  return "";
+}
 
 class NoPrivileged final : public Rule {
  public:
@@ -66,9 +91,17 @@ class NoPrivileged final : public Rule {
     Finding finding = rules::make_finding(
         ctx, kInfo, rules::value_offset(ctx.service, *found),
         "privileged mode gives the container every capability and all host devices");
+    // Never removed by a default run where the service needs it.
+    FixSafety safety = kInfo.safety;
+    if (std::string why = why_privileged(ctx); !why.empty()) {
+      safety = FixSafety::Unsafe;
+      finding.message += "; the service needs it";
+      finding.reasons.push_back(why + "; removing it is an unsafe fix: grant what it needs instead (cap_add, "
+                                      "devices, a seccomp profile) or keep it with an ignore comment");
+    }
     rules::FixBuilder fix;
     fix_privileged(ctx, *found, fix);
-    fix.attach(finding, kInfo.safety);
+    fix.attach(finding, safety);
     findings.push_back(std::move(finding));
   }
 

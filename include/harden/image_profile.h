@@ -46,10 +46,17 @@ struct ImageProfile {
   std::vector<std::string> data_dirs;         // where the service keeps data
   bool breaks_with_no_new_privileges = false; // setuid helpers (sudo, s6-overlay non-root)
   bool breaks_with_read_only = false;         // no tmpfs can fix read_only (elasticsearch config, gitea root image)
+  // What the image is for, when that changes what a safe fix is:
+  // "host-monitoring" agents read the host through a bind of its `/`.
+  std::string purpose;
+  bool needs_privileged = false;              // privileged is the image's documented requirement (Docker-in-Docker)
   std::string notes;                          // free text shown by `harden audit` / reports
   std::string source;                         // where the facts come from
   bool operator==(const ImageProfile&) const = default;
 };
+
+// The one `purpose` a profile may name today.
+inline constexpr std::string_view kPurposeHostMonitoring = "host-monitoring";
 
 // A parsed image reference: "registry/ns/name:tag@digest".
 struct ImageRef {
