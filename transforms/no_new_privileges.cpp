@@ -39,6 +39,10 @@ What it can break
   v3 started as non-root (s6-overlay-suexec), fixuid; and file capabilities
   of a binary started by a non-root user are no longer granted.
 
+  When the image's profile says it relies on privilege escalation
+  (`breaks_with_no_new_privileges`: netdata's setuid plugins, processes
+  inside Docker-in-Docker), the fix is unsafe and a default run leaves it.
+
 How to opt out
   Put `# harden: ignore[H103] -- reason` on the service's line (or on the
   `security_opt:` line), or list H103 under `services.<name>.ignore` in
@@ -118,7 +122,16 @@ class NoNewPrivileges final : public Rule {
       std::string option = fmt::format("{}{}true", kOption, preferred_separator(list));
       rules::add_list_items(ctx, fix, "security_opt", {option});
     }
-    fix.attach(finding, kInfo.safety);
+    // A profile that knows the image relies on privilege escalation:
+    // offered, never applied by a default run.
+    FixSafety safety = kInfo.safety;
+    if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_no_new_privileges) {
+      safety = FixSafety::Unsafe;
+      finding.reasons.push_back(fmt::format(
+          "image {} needs privilege escalation (profile {}){}; no-new-privileges is an unsafe fix", ctx.facts.image,
+          profile->family, profile->notes.empty() ? std::string() : ": " + profile->notes));
+    }
+    fix.attach(finding, safety);
     findings.push_back(std::move(finding));
   }
 
