@@ -591,7 +591,7 @@ int run_cli(int argc, char** argv) {
   };
 
   auto finish = [&](FileResult& r) {
-    if (mode == Mode::Diff && !r.error && r.changed) r.diff = unified_diff(r.original, r.output, r.path, 3, color_out);
+    if (mode == Mode::Diff && !r.error && r.changed) r.diff = unified_diff(r.original, r.output, patch_path(r.path), 3, color_out);
     if (!keep_texts) {
       // Only SARIF (which keeps the texts) reports the edits. Freed here, on
       // the worker that made them, rather than by whichever thread emits.
