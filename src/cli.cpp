@@ -513,7 +513,7 @@ int run_cli(int argc, char** argv) {
     if (mode == Mode::Check) {
       if (s.format != "text") std::cout << format_report(s.format, {r}, summarize({r}, 0), {});
       else write_text_report(std::cout, {r}, summarize({r}, 0), {color_out, false, false});
-      return r.changed ? 1 : 0;
+      return r.changed || r.no_services ? 1 : 0;
     }
     std::cout << r.output;
     return 0;
@@ -574,6 +574,7 @@ int run_cli(int argc, char** argv) {
   bool keep_texts = s.format == "sarif" || s.format == "markdown" || mode == Mode::Print;
   bool any_error = !found.errors.empty();
   bool any_change = false;
+  bool any_unchecked = false;  // a file with no services
   RunSummary summary;
   std::vector<FileResult> kept;
   TextReportOptions text_options{false, false, mode == Mode::Write};
@@ -604,6 +605,7 @@ int run_cli(int argc, char** argv) {
     summary.add(r);
     if (r.error) any_error = true;
     if (r.changed) any_change = true;
+    if (r.no_services) any_unchecked = true;
     if (report_file.is_open()) write_text_file_report(report_file, r, text_options);
     if (mode == Mode::Diff) std::cout << r.diff;
     if (s.format == "text" && mode != Mode::Print) {
@@ -670,6 +672,8 @@ int run_cli(int argc, char** argv) {
   }
   if (any_error) return 2;
   if ((mode == Mode::Diff || mode == Mode::Check) && any_change) return 1;
+  // A file with nothing checked must not pass a CI gate.
+  if (mode == Mode::Check && any_unchecked) return 1;
   return 0;
 }
 

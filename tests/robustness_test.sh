@@ -131,6 +131,16 @@ mkdir -p dir-with-folder/docker-compose.yml
 expect_refused "folder holding only a folder named docker-compose.yml" dir-with-folder any
 mkfifo fifo.yml;                                    expect_refused "FIFO" fifo.yml any
 expect_refused "missing file" missing.yml any
+# A file with no services is not a pass: --check exits 1 and says why.
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n' > pod.yml
+before=$(sha pod.yml)
+run --check pod.yml
+if [ "$RC" -eq 1 ] && printf '%s\n' "$OUT" | grep -q 'pod.yml: note: the file has no services: key' &&
+   [ "$(sha pod.yml)" = "$before" ]; then
+  pass "no services: (a Kubernetes manifest) -> --check exits 1 with a note naming the file"
+else
+  fail "no services: (a Kubernetes manifest)" "exit $RC: $(printf '%s' "$OUT" | head -2 | tr '\n' '|')"
+fi
 printf '%s' "$VALID" > unreadable.yml; chmod 000 unreadable.yml
 if [ "$(id -u)" -ne 0 ]; then
   expect_refused "unreadable file (mode 000)" unreadable.yml any
