@@ -97,6 +97,10 @@ struct Limit {
   std::vector<std::pair<std::string_view, std::string_view>> counted_keys = {};  // key, why
   // No value fits (a need above memswap_limit): nothing is written.
   std::string cannot_fit = {};
+  // The least the service needs, as a number (0: no need), and how a
+  // value of this limit is measured.
+  std::uint64_t floor = 0;
+  std::optional<std::uint64_t> (*measure)(std::string_view) = nullptr;
 };
 
 // Settings that count as a cpu limit, and why cpus is not added beside them.
@@ -115,14 +119,14 @@ struct Base {
   bool configured = false;
 };
 
-Base base_value(const ServiceContext& ctx, std::string_view what, std::string_view key,
+Base base_value(const Service& service, const Options& options, std::string_view what, std::string_view key,
                 const std::optional<std::string> ServiceLimits::*member, const std::string& fallback,
                 std::string_view option) {
-  auto found = ctx.options.service_limits.find(ctx.service.name);
-  if (found != ctx.options.service_limits.end() && found->second.*member)
+  auto found = options.service_limits.find(service.name);
+  if (found != options.service_limits.end() && found->second.*member)
     return {*(found->second.*member),
-            fmt::format("the {} limit set for the service (services.{}.{} in .harden.yaml)", what,
-                        ctx.service.name, key),
+            fmt::format("the {} limit set for the service (services.{}.{} in .harden.yaml)", what, service.name,
+                        key),
             true};
   return {fallback, fmt::format("the default {} limit ({})", what, option), false};
 }
@@ -138,6 +142,7 @@ void fit_to_needs(Limit& limit, const Base& base, const std::vector<LimitNeed>& 
   const LimitNeed* largest = nullptr;
   for (const LimitNeed& need : floors)
     if (!largest || need.value > largest->value) largest = &need;
+  if (largest) limit.floor = largest->value;
   if (!largest || largest->value <= base_amount) return;
   limit.value = largest->text;
   limit.why = base.configured
@@ -146,18 +151,18 @@ void fit_to_needs(Limit& limit, const Base& base, const std::vector<LimitNeed>& 
                   : fmt::format("{} (more than the default {})", largest->reason, base.value);
 }
 
-std::vector<Limit> limits_for_service(const ServiceContext& ctx) {
-  const Options& options = ctx.options;
-  LimitNeeds needs = read_limit_needs(ctx.service, ctx.facts.profile, ctx.facts.image);
-  const std::string& name = ctx.service.name;
+std::vector<Limit> limits_for_service(const Service& service, const ServiceFacts& facts, const Options& options) {
+  LimitNeeds needs = read_limit_needs(service, facts.profile, facts.image);
+  const std::string& name = service.name;
   std::vector<Limit> limits{{"memory", "mem_limit", "memory", "", ""},
                             {"cpu", "cpus", "cpus", "", "", kCpuSettings},
                             {"pids", "pids_limit", "pids", "", ""}};
 
   Limit& memory = limits[0];
-  Base memory_base = base_value(ctx, "memory", "memory", &ServiceLimits::memory, options.defaults.memory,
+  Base memory_base = base_value(service, options, "memory", "memory", &ServiceLimits::memory, options.defaults.memory,
                                 "--memory or defaults.memory");
   fit_to_needs(memory, memory_base, needs.memory, parse_memory_size, "services." + name + ".memory");
+  memory.measure = parse_memory_size;
   if (needs.memory_ceiling) {
     const LimitNeed& ceiling = *needs.memory_ceiling;
     std::uint64_t bytes = parse_memory_size(memory.value).value_or(0);
@@ -176,16 +181,17 @@ std::vector<Limit> limits_for_service(const ServiceContext& ctx) {
     memory.why += "; " + needs.jvm_without_heap;
 
   Base cpus_base =
-      base_value(ctx, "cpu", "cpus", &ServiceLimits::cpus, options.defaults.cpus, "--cpus or defaults.cpus");
+      base_value(service, options, "cpu", "cpus", &ServiceLimits::cpus, options.defaults.cpus, "--cpus or defaults.cpus");
   fit_to_needs(limits[1], cpus_base, needs.cpus, parse_nano_cpus, "services." + name + ".cpus");
 
   Base pids_base =
-      base_value(ctx, "pids", "pids", &ServiceLimits::pids, options.defaults.pids, "--pids or defaults.pids");
+      base_value(service, options, "pids", "pids", &ServiceLimits::pids, options.defaults.pids, "--pids or defaults.pids");
   auto pids_count = [](std::string_view text) -> std::optional<std::uint64_t> {
     if (pids_limit_problem(text)) return std::nullopt;
     return std::stoull(std::string(text));
   };
   fit_to_needs(limits[2], pids_base, needs.pids, pids_count, "services." + name + ".pids");
+  limits[2].measure = pids_count;
   return limits;
 }
 
@@ -226,9 +232,21 @@ const std::pair<std::string_view, std::string_view>* counted_setting(const Servi
 }
 
 bool limit_is_set(const Service& service, const Limit& limit) {
-  if (service.find(limit.service_key) || counted_setting(service, limit)) return true;
   std::vector<const Node*> all = deploy_limits(service);
-  return std::any_of(all.begin(), all.end(), [&](const Node* m) { return m->get(limit.deploy_key) != nullptr; });
+  bool in_deploy =
+      std::any_of(all.begin(), all.end(), [&](const Node* m) { return m->get(limit.deploy_key) != nullptr; });
+  if (std::optional<KeyLookup> found = service.find(limit.service_key)) {
+    // A value the service inherits (extends, a merge key) below its own
+    // need does not count: its own key, written beside, wins.
+    const Node* value = found->value ? found->value->resolved() : nullptr;
+    bool inherited = found->source == KeySource::Extends || found->source == KeySource::MergeKey;
+    if (inherited && !in_deploy && limit.floor && limit.measure && value && value->is_scalar()) {
+      std::optional<std::uint64_t> amount = limit.measure(with_variable_defaults(value->value));
+      if (amount && *amount < limit.floor) return false;
+    }
+    return true;
+  }
+  return in_deploy || counted_setting(service, limit);
 }
 
 // The service's own `deploy:`, when it is a block the limits can go under.
@@ -310,7 +328,7 @@ class ResourceLimits final : public Rule {
   const RuleInfo& info() const override { return kInfo; }
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
-    std::vector<Limit> limits = limits_for_service(ctx);
+    std::vector<Limit> limits = limits_for_service(ctx.service, ctx.facts, ctx.options);
     for (const Limit& limit : limits) check_unlimited(ctx, limit, findings);
     std::vector<Limit> missing;
     std::vector<std::string> not_written;
@@ -320,7 +338,15 @@ class ResourceLimits final : public Rule {
       if (!limit.cannot_fit.empty()) not_written.push_back(limit.cannot_fit);
     }
     if (missing.empty()) return;
-    if (rules::leave_to_extended_service(ctx, kInfo, {"mem_limit", "cpus", "pids_limit", "deploy"})) return;
+    // The extended service's fix reaches this one only when the values
+    // fitted to each are the same.
+    auto fitted = [&](const Service& service, const ServiceFacts& facts) {
+      std::vector<std::string> values;
+      for (const Limit& limit : limits_for_service(service, facts, ctx.options))
+        values.push_back(limit.value + "|" + limit.cannot_fit);
+      return values;
+    };
+    if (rules::leave_to_extended_service(ctx, kInfo, {"mem_limit", "cpus", "pids_limit", "deploy"}, fitted)) return;
 
     std::vector<std::string> names;
     for (const Limit& limit : missing) names.push_back(fmt::format("no {} limit", limit.what));

@@ -278,3 +278,43 @@ TEST_CASE("H105: an unlimited value is replaced by the fitted one") {
   CHECK(contains(harden_text("services:\n  db:\n    image: postgres:16\n    pids_limit: -1\n", options),
                  "    pids_limit: 200\n"));
 }
+
+TEST_CASE("H105: limits in a user's image profile (.harden.yaml images:)") {
+  Config config = parse_config(
+      "images:\n"
+      "  - family: acme-search\n"
+      "    images: [acme/search]\n"
+      "    limits:\n"
+      "      memory: 2g\n"
+      "      cpus: 2\n"
+      "      pids: 400\n"
+      "      reason: acme's indexer\n",
+      "cfg.yaml");
+  Options options = apply_config(h105(), CliGiven{}, config);
+  std::string input = "services:\n  search:\n    image: acme/search:3\n";
+  CHECK(contains(harden_text(input, options), "    mem_limit: 2g\n    cpus: 2\n    pids_limit: 400\n"));
+  CHECK(contains(reasons(input, options), "mem_limit 2g: image profile acme-search needs at least 2g of memory: acme's indexer"));
+  // The service's own line in .harden.yaml wins over the profile only upwards.
+  options.service_limits["search"] = ServiceLimits{"4g", "1", std::nullopt};
+  std::string out = harden_text(input, options);
+  CHECK(contains(out, "    mem_limit: 4g\n    cpus: 2\n    pids_limit: 400\n"));
+}
+
+TEST_CASE("H105: a service that extends another gets its own limits when its needs differ") {
+  std::string out = harden_text(
+      "services:\n"
+      "  base:\n    image: example/app\n"
+      "  same:\n    extends: base\n"
+      "  big:\n    extends: base\n    environment:\n      JAVA_OPTS: -Xmx2g\n");
+  CHECK(contains(out, "  same:\n    extends: base\n  big:"));  // the base's limits reach it
+  // An inherited limit below the service's own need does not count: its own
+  // key wins; the cpu and pids limits it inherits do.
+  CHECK(contains(out, "      JAVA_OPTS: -Xmx2g\n    mem_limit: 3g\n"));
+  CHECK_FALSE(contains(out, "-Xmx2g\n    mem_limit: 3g\n    cpus"));
+  // The same through a merge key.
+  std::string merged = harden_text(
+      "x-common: &common\n  mem_limit: 512m\n  image: example/app\n"
+      "services:\n  a:\n    <<: *common\n    environment:\n      JAVA_OPTS: -Xmx2g\n  b:\n    <<: *common\n");
+  CHECK(contains(merged, "      JAVA_OPTS: -Xmx2g\n    mem_limit: 3g\n    cpus: 1\n"));
+  CHECK(contains(merged, "  b:\n    <<: *common\n    cpus: 1\n    pids_limit: 100\n"));
+}
