@@ -67,7 +67,9 @@ What the fix changes
   key it would go under when the service writes one, else at the service's
   key.
   A service that `extends` another service of the same file, and would get
-  the same values, is left alone: it receives the fix from that service.
+  the same values, is left alone: it receives the fix from that service. A
+  limit a service inherits (extends, a merge key) below its own need does
+  not count: the service gets its own key, which wins.
 
 What it can break
   A service that needs more than the default is killed when it runs out of
