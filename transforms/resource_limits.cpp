@@ -41,8 +41,9 @@ What the fix changes
   A limit written with a value that means "no limit" (`pids_limit: -1` or
   `0`, `cpus: 0`, `mem_limit: 0`, and the same under
   `deploy.resources.limits`) is reported at that key; with --unsafe-fixes
-  the value is replaced by the default (it was written on purpose, so it
-  is not replaced by default).
+  the value is replaced by the fitted value below (it was written on
+  purpose, so it is not replaced by default). A limit the service writes
+  below its own need is reported the same way; the unsafe fix raises it.
   The values fit the service. A limit set for the service in .harden.yaml
   (`services: NAME: {memory, cpus, pids}`) wins over the defaults; neither
   is ever written below what the service itself needs:
@@ -102,6 +103,7 @@ struct Limit {
   // The least the service needs, as a number (0: no need), and how a
   // value of this limit is measured.
   std::uint64_t floor = 0;
+  std::string floor_reason = {};
   std::optional<std::uint64_t> (*measure)(std::string_view) = nullptr;
 };
 
@@ -144,7 +146,10 @@ void fit_to_needs(Limit& limit, const Base& base, const std::vector<LimitNeed>& 
   const LimitNeed* largest = nullptr;
   for (const LimitNeed& need : floors)
     if (!largest || need.value > largest->value) largest = &need;
-  if (largest) limit.floor = largest->value;
+  if (largest) {
+    limit.floor = largest->value;
+    limit.floor_reason = largest->reason;
+  }
   if (!largest || largest->value <= base_amount) return;
   limit.value = largest->text;
   limit.why = base.configured
@@ -233,6 +238,13 @@ const std::pair<std::string_view, std::string_view>* counted_setting(const Servi
   return nullptr;
 }
 
+// True when a scalar value of the limit is below the service's need.
+bool below_need(const Limit& limit, const Node* value) {
+  if (!limit.floor || !limit.measure || !value || !value->is_scalar()) return false;
+  std::optional<std::uint64_t> amount = limit.measure(with_variable_defaults(value->value));
+  return amount && *amount < limit.floor;
+}
+
 bool limit_is_set(const Service& service, const Limit& limit) {
   std::vector<const Node*> all = deploy_limits(service);
   bool in_deploy =
@@ -242,11 +254,7 @@ bool limit_is_set(const Service& service, const Limit& limit) {
     // need does not count: its own key, written beside, wins.
     const Node* value = found->value ? found->value->resolved() : nullptr;
     bool inherited = found->source == KeySource::Extends || found->source == KeySource::MergeKey;
-    if (inherited && !in_deploy && limit.floor && limit.measure && value && value->is_scalar()) {
-      std::optional<std::uint64_t> amount = limit.measure(with_variable_defaults(value->value));
-      if (amount && *amount < limit.floor) return false;
-    }
-    return true;
+    return !(inherited && !in_deploy && below_need(limit, value));
   }
   return in_deploy || counted_setting(service, limit);
 }
@@ -427,11 +435,18 @@ class ResourceLimits final : public Rule {
       break;  // the first one applies
     }
     for (const Setting& setting : settings) {
-      if (!means_unlimited(limit, setting.value)) continue;
+      bool unlimited = means_unlimited(limit, setting.value);
+      // A value the service writes itself below what it needs (one it
+      // inherits gets a key of its own instead, see limit_is_set).
+      bool too_low = !unlimited && !setting.path.empty() && below_need(limit, setting.value);
+      if (!unlimited && !too_low) continue;
+      if (too_low && !limit.cannot_fit.empty()) continue;  // no value fits; reported with the missing limits
       Finding finding = rules::make_finding(
           ctx, kInfo, setting.offset,
-          fmt::format("{} {} sets no {} limit: one runaway container can exhaust the host", setting.name,
-                      setting.value->value, limit.what));
+          unlimited ? fmt::format("{} {} sets no {} limit: one runaway container can exhaust the host",
+                                  setting.name, setting.value->value, limit.what)
+                    : fmt::format("{} {} is below what the service needs: {}", setting.name, setting.value->value,
+                                  limit.floor_reason));
       rules::FixBuilder fix;
       if (setting.path.empty()) {
         fix.refuse(fmt::format("the {} limit comes from {}; change it there", limit.what, setting.origin));
@@ -444,9 +459,8 @@ class ResourceLimits final : public Rule {
                                                              : limit_value(ctx, limit);
         fix.add(ctx.edits.replace_scalar(*setting.value, value.scalar),
                 rules::replaced_by(*setting.value, setting.path, value));
-        finding.reasons.push_back(
-            fmt::format("{} {}: {}, in place of {} (no limit)", setting.name, limit.value, limit.why,
-                        setting.value->value));
+        finding.reasons.push_back(fmt::format("{} {}: {}, in place of {}{}", setting.name, limit.value, limit.why,
+                                              setting.value->value, unlimited ? " (no limit)" : ""));
       }
       fix.attach(finding, FixSafety::Unsafe);
       findings.push_back(std::move(finding));

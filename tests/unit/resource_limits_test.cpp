@@ -318,3 +318,25 @@ TEST_CASE("H105: a service that extends another gets its own limits when its nee
   CHECK(contains(merged, "      JAVA_OPTS: -Xmx2g\n    mem_limit: 3g\n    cpus: 1\n"));
   CHECK(contains(merged, "  b:\n    <<: *common\n    cpus: 1\n    pids_limit: 100\n"));
 }
+
+TEST_CASE("H105: a limit the service sets below its need is reported; the unsafe fix raises it") {
+  std::string input =
+      "services:\n"
+      "  es:\n    image: example/search\n    environment:\n      ES_JAVA_OPTS: -Xmx2g\n    mem_limit: 1g\n"
+      "    cpus: 1\n    pids_limit: 100\n"
+      "  db:\n    image: postgres:16\n    mem_limit: 1g\n    cpus: 1\n    pids_limit: \"100\"\n"
+      "  fine:\n    image: example/app\n    environment:\n      JAVA_OPTS: -Xmx2g\n    mem_limit: 3g\n"
+      "    cpus: 1\n    pids_limit: 100\n";
+  // By default nothing changes: the value was written on purpose.
+  CHECK(harden_text(input) == input);
+  std::string why = reasons(input);
+  CHECK(contains(why, "mem_limit 1g is below what the service needs: ES_JAVA_OPTS sets -Xmx2g"));
+  CHECK(contains(why, "pids_limit 100 is below what the service needs: image profile postgres-17"));
+  CHECK_FALSE(contains(why, "mem_limit 3g is below"));
+  Options unsafe = h105();
+  unsafe.unsafe_fixes = true;
+  std::string out = harden_text(input, unsafe);
+  CHECK(contains(out, "      ES_JAVA_OPTS: -Xmx2g\n    mem_limit: 3g\n"));
+  CHECK(contains(out, "    image: postgres:16\n    mem_limit: 1g\n    cpus: 1\n    pids_limit: 200\n"));
+  CHECK(contains(out, "      JAVA_OPTS: -Xmx2g\n    mem_limit: 3g\n    cpus: 1\n    pids_limit: 100\n"));
+}
