@@ -26,6 +26,7 @@
 #include "harden/config.h"
 #include "harden/diff.h"
 #include "harden/discovery.h"
+#include "harden/limit_values.h"
 #include "harden/override.h"
 #include "harden/pipeline.h"
 #include "harden/report.h"
@@ -434,6 +435,21 @@ int run_cli(int argc, char** argv) {
   options.ignore = split_list(s.ignore);
   options.profile = s.profile == "strict" ? Profile::Strict : Profile::Baseline;
   options.unsafe_fixes = s.unsafe_fixes;
+  // Limits are checked as the engine reads them, before any file is touched.
+  struct LimitOption {
+    const char* name;
+    const std::string& value;
+    std::optional<std::string> (*problem)(std::string_view);
+  };
+  for (const LimitOption& option : {LimitOption{"--memory", s.memory, memory_limit_problem},
+                                    LimitOption{"--cpus", s.cpus, cpus_limit_problem},
+                                    LimitOption{"--pids", s.pids, pids_limit_problem}}) {
+    if (app.count(option.name) == 0) continue;
+    if (std::optional<std::string> wrong = option.problem(option.value)) {
+      fmt::print(stderr, "harden: {}: {}\n", option.name, *wrong);
+      return 2;
+    }
+  }
   if (!s.memory.empty()) options.defaults.memory = s.memory;
   if (!s.cpus.empty()) options.defaults.cpus = s.cpus;
   if (!s.pids.empty()) options.defaults.pids = s.pids;

@@ -79,6 +79,8 @@ void write_profile(std::ostream& out, const ImageProfile& p) {
       << "    p.data_dirs = " << strings(p.data_dirs) << ";\n"
       << "    p.breaks_with_no_new_privileges = " << flag(p.breaks_with_no_new_privileges) << ";\n"
       << "    p.breaks_with_read_only = " << flag(p.breaks_with_read_only) << ";\n"
+      << "    p.limits = {" << literal(p.limits.memory) << ", " << literal(p.limits.cpus) << ", "
+      << literal(p.limits.pids) << ", " << literal(p.limits.reason) << "};\n"
       << "    p.notes = " << literal(p.notes) << ";\n"
       << "    p.source = " << literal(p.source) << ";\n"
       << "  }\n";
