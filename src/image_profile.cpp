@@ -2,6 +2,8 @@
 // for profiles and the lookup of the best profile for an image.
 
 #include "harden/image_profile.h"
+
+#include "harden/limit_values.h"
 #include "harden/text.h"
 
 #include <yaml-cpp/yaml.h>
@@ -403,12 +405,31 @@ std::vector<TmpfsNeed> read_tmpfs_list(const Mapping& map, const std::string& ke
   return needs;
 }
 
+// `limits: {memory: 1g, cpus: 2, pids: 200, reason: ...}`, each value in
+// Docker's syntax and above its minimum.
+LimitFloors read_limit_floors(const YAML::Node& node) {
+  LimitFloors floors;
+  if (node.IsNull()) return floors;
+  const Mapping map(node, "limits", {"memory", "cpus", "pids", "reason"});
+  auto checked = [&](const std::string& key, std::optional<std::string> (*problem)(std::string_view)) {
+    std::string value = read_string(map, key);
+    if (!value.empty())
+      if (std::optional<std::string> wrong = problem(value)) fail(map.get(key)->Mark(), "limits." + key + ": " + *wrong);
+    return value;
+  };
+  floors.memory = checked("memory", memory_limit_problem);
+  floors.cpus = checked("cpus", cpus_limit_problem);
+  floors.pids = checked("pids", pids_limit_problem);
+  floors.reason = read_string(map, "reason");
+  return floors;
+}
+
 ImageProfile read_profile(const YAML::Node& node) {
   const Mapping map(node, "an image profile",
                     {"family", "images", "tags", "user", "switches_user", "non_root_user", "cap_add",
                      "file_caps", "tmpfs", "tmp_exec", "volumes", "data_dirs",
-                     "breaks_with_no_new_privileges", "breaks_with_read_only", "purpose", "needs_privileged", "notes",
-                     "source"});
+                     "breaks_with_no_new_privileges", "breaks_with_read_only", "purpose", "needs_privileged", "limits",
+                     "notes", "source"});
   ImageProfile profile;
   profile.family = read_string(map, "family");
   if (profile.family.empty()) fail(map.mark(), "an image profile needs a 'family'");
@@ -430,6 +451,7 @@ ImageProfile read_profile(const YAML::Node& node) {
   if (!profile.purpose.empty() && profile.purpose != kPurposeHostMonitoring)
     fail(map.mark(), "profile '" + profile.family + "': purpose must be " + std::string(kPurposeHostMonitoring));
   profile.needs_privileged = read_bool(map, "needs_privileged");
+  if (const YAML::Node* limits = map.get("limits")) profile.limits = read_limit_floors(*limits);
   profile.notes = read_string(map, "notes");
   profile.source = read_string(map, "source");
   return profile;

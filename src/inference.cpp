@@ -808,8 +808,95 @@ std::string normalise_host_path(std::string_view path) {
   return out;
 }
 
-bool is_docker_socket_path(std::string_view normalised) {
-  return normalised.ends_with("/docker.sock") || normalised == "docker.sock";
+std::string with_interpolation_defaults(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t open = text.find("${", i);
+    if (open == std::string_view::npos) break;
+    std::size_t close = text.find('}', open + 2);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(i, open - i));
+    std::string_view inner = text.substr(open + 2, close - open - 2);
+    std::size_t dash = inner.find('-');
+    if (dash != std::string_view::npos && dash > 0) {
+      std::size_t name_end = inner[dash - 1] == ':' ? dash - 1 : dash;
+      std::string_view name = inner.substr(0, name_end);
+      bool is_name = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      });
+      if (is_name) {
+        out.append(inner.substr(dash + 1));
+        i = close + 1;
+        continue;
+      }
+    }
+    out.append(text.substr(open, close - open + 1));
+    i = close + 1;
+  }
+  out.append(text.substr(i));
+  return out;
+}
+
+namespace {
+
+struct SocketName {
+  std::string_view file;  // the socket's file name
+  std::string_view engine;
+};
+constexpr std::array<SocketName, 5> kSocketNames = {{{"docker.sock", "Docker"},
+                                                     {"cri-dockerd.sock", "Docker"},
+                                                     {"containerd.sock", "containerd"},
+                                                     {"podman.sock", "Podman"},
+                                                     {"crio.sock", "CRI-O"}}};
+// Where the engines put their sockets by default (/var/run is a link to
+// /run on current systems, so both spellings are listed).
+struct SocketPlace {
+  std::string_view path;
+  std::string_view engine;
+};
+constexpr std::array<SocketPlace, 8> kSocketPlaces = {{{"/var/run/docker.sock", "Docker"},
+                                                       {"/run/docker.sock", "Docker"},
+                                                       {"/var/run/containerd/containerd.sock", "containerd"},
+                                                       {"/run/containerd/containerd.sock", "containerd"},
+                                                       {"/var/run/podman/podman.sock", "Podman"},
+                                                       {"/run/podman/podman.sock", "Podman"},
+                                                       {"/var/run/crio/crio.sock", "CRI-O"},
+                                                       {"/run/crio/crio.sock", "CRI-O"}}};
+
+}  // namespace
+
+std::vector<EngineSocket> engine_sockets_of(std::string_view host_source) {
+  std::string source = normalise_host_path(with_interpolation_defaults(host_source));
+  std::vector<EngineSocket> found;
+  if (source.empty()) return found;
+  std::string_view file = std::string_view(source).substr(source.rfind('/') + 1);
+  for (const SocketName& name : kSocketNames)
+    if (file == name.file) return {{std::string(name.engine), source, false}};
+  // The host's root is H106's finding, with the whole host in it.
+  if (source.front() != '/' || source == "/") return found;
+  for (const SocketPlace& place : kSocketPlaces) {
+    if (!path_covered(std::string(place.path), source)) continue;
+    bool known = std::any_of(found.begin(), found.end(), [&](const EngineSocket& s) { return s.engine == place.engine; });
+    if (!known) found.push_back({std::string(place.engine), std::string(place.path), true});
+  }
+  // A rootless engine's socket lies in the user's runtime folder:
+  // /run/user/UID/docker.sock, /run/user/UID/podman/podman.sock.
+  std::string_view run = source;
+  if (run.starts_with("/var/run/")) run.remove_prefix(4);
+  std::string runtime_folder;
+  if (run == "/run/user") {
+    runtime_folder = source + "/UID";
+  } else if (run.starts_with("/run/user/")) {
+    std::string_view uid = run.substr(10);
+    if (!uid.empty() && std::all_of(uid.begin(), uid.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      runtime_folder = source;
+  }
+  if (!runtime_folder.empty()) {
+    found.push_back({"Docker", runtime_folder + "/docker.sock", true});
+    found.push_back({"Podman", runtime_folder + "/podman/podman.sock", true});
+  }
+  return found;
 }
 
 namespace {
@@ -824,7 +911,10 @@ constexpr std::array<std::string_view, 2> kSensitiveWhole = {"/var", "/home"};
 
 std::optional<std::string_view> sensitive_host_folder(std::string_view host_path) {
   std::string source = normalise_host_path(host_path);
-  if (source.empty() || source.front() != '/' || is_docker_socket_path(source)) return std::nullopt;
+  if (source.empty() || source.front() != '/') return std::nullopt;
+  // A socket is no folder to make read-only: H107 reports it.
+  if (auto sockets = engine_sockets_of(source); !sockets.empty() && !sockets.front().through_folder)
+    return std::nullopt;
   for (std::string_view folder : kSensitive)
     if (path_covered(source, std::string(folder))) return folder;
   for (std::string_view folder : kSensitiveWhole)

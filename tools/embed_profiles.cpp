@@ -81,6 +81,8 @@ void write_profile(std::ostream& out, const ImageProfile& p) {
       << "    p.breaks_with_read_only = " << flag(p.breaks_with_read_only) << ";\n"
       << "    p.purpose = " << literal(p.purpose) << ";\n"
       << "    p.needs_privileged = " << flag(p.needs_privileged) << ";\n"
+      << "    p.limits = {" << literal(p.limits.memory) << ", " << literal(p.limits.cpus) << ", "
+      << literal(p.limits.pids) << ", " << literal(p.limits.reason) << "};\n"
       << "    p.notes = " << literal(p.notes) << ";\n"
       << "    p.source = " << literal(p.source) << ";\n"
       << "  }\n";

@@ -31,6 +31,9 @@ What the fix changes
   and `no-new-privileges=true` all count as set.
   A service that `extends` another service of the same file, and would get
   the same values, is left alone: it receives the fix from that service.
+  When the image's profile says it relies on privilege escalation
+  (`breaks_with_no_new_privileges`: netdata's setuid plugins, processes
+  inside Docker-in-Docker), the fix is unsafe and a default run leaves it.
 
 What it can break
   Entrypoints that switch user with gosu, su-exec or setpriv keep working:
@@ -38,10 +41,6 @@ What it can break
   is a non-root process that relies on a setuid helper: sudo, su, s6-overlay
   v3 started as non-root (s6-overlay-suexec), fixuid; and file capabilities
   of a binary started by a non-root user are no longer granted.
-
-  When the image's profile says it relies on privilege escalation
-  (`breaks_with_no_new_privileges`: netdata's setuid plugins, processes
-  inside Docker-in-Docker), the fix is unsafe and a default run leaves it.
 
 How to opt out
   Put `# harden: ignore[H103] -- reason` on the service's line (or on the

@@ -31,6 +31,16 @@ struct CapabilityNeed {
   bool operator==(const CapabilityNeed&) const = default;
 };
 
+// The least limits an image needs (H105 never writes less), with why:
+// values in Docker's syntax, "" when the profile sets none.
+struct LimitFloors {
+  std::string memory;  // "1g"
+  std::string cpus;    // "2"
+  std::string pids;    // "200"
+  std::string reason;  // "one process per connection: max_connections 100 plus background workers"
+  bool operator==(const LimitFloors&) const = default;
+};
+
 struct ImageProfile {
   std::string family;                // "nginx"
   std::vector<std::string> images;   // repository names that match: "nginx", "library/nginx", "nginxinc/nginx-unprivileged"
@@ -50,6 +60,7 @@ struct ImageProfile {
   // "host-monitoring" agents read the host through a bind of its `/`.
   std::string purpose;
   bool needs_privileged = false;              // privileged is the image's documented requirement (Docker-in-Docker)
+  LimitFloors limits;                         // floors for memory, cpus and pids limits
   std::string notes;                          // free text shown by `harden audit` / reports
   std::string source;                         // where the facts come from
   bool operator==(const ImageProfile&) const = default;

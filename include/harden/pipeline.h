@@ -30,6 +30,9 @@ struct FileResult {
   std::optional<LoadError> error;  // the file could not be processed
   std::vector<std::string> notes;  // e.g. unknown images
   std::vector<ServiceEvidence> services;  // in file order
+  // The file has no `services:` (nor `include:`): no Compose file, or a
+  // misspelt key. Nothing in it was checked; --check fails on it.
+  bool no_services = false;
   std::string diff;                // the unified diff, when the caller made one
 };
 
