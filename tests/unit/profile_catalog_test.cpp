@@ -106,6 +106,7 @@ const std::vector<Expected> kCatalogue = {
     // Bitnami: uid 1001, a family rule and per-application tmpfs
     {"bitnami/mongodb:7.0", "bitnami", "", "", ""},
     {"bitnamilegacy/redis-cluster:7.2", "bitnami", "", "", ""},
+    {"bitnami/minideb:bookworm", "bitnami-minideb", "", "", ""},
     {"bitnami/redis:7.2", "bitnami-redis", "", "", "/opt/bitnami/redis/etc:mode=1777 /opt/bitnami/redis/tmp:mode=1777"},
     {"docker.io/bitnami/postgresql:16", "bitnami-postgresql", "", "",
      "/opt/bitnami/postgresql/conf:mode=1777 /opt/bitnami/postgresql/tmp:mode=1777"},
