@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harden/image_profile.h"
@@ -227,4 +228,17 @@ TEST_CASE("image profile facts: the strict rules switch to the family's user whe
     std::string wanted = starts_as_root(f) ? f.non_root_user : "";
     CHECK((service["user"] ? service["user"].as<std::string>() : std::string()) == wanted);
   }
+}
+
+TEST_CASE("image profile facts: the images the e2e stacks start resolve to the families the README names") {
+  // tests/e2e/stacks: look-alikes tagged `e2e`, so no tag-limited variant.
+  const std::pair<const char*, const char*> started[] = {
+      {"nginx:e2e", "nginx"}, {"redis:e2e", "redis"}, {"postgres:e2e", "postgres"}, {"caddy:e2e", "caddy"}};
+  for (const auto& entry : started) {
+    CAPTURE(entry.first);
+    const harden::ImageProfile* profile = harden::ProfileCatalog::builtin().find(entry.first);
+    REQUIRE(profile);
+    CHECK(profile->family == entry.second);
+  }
+  CHECK(harden::ProfileCatalog::builtin().find("app:e2e") == nullptr);
 }
