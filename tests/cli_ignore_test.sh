@@ -15,6 +15,9 @@ HARDEN=$(cd "$(dirname "$HARDEN")" && pwd)/$(basename "$HARDEN")
 command -v git >/dev/null || { echo "SKIP: git is not installed"; exit 77; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/harden-ignore.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# git's verdicts from the repository's .gitignore files alone: no user's or
+# system's excludes file (harden reads neither).
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME=$WORK/no-config
 
 FAILED=0
 PASSED=0
