@@ -1,14 +1,15 @@
 // harden with one more rule whose fix is wrong: the whole command line and
 // pipeline of the shipped binary, to drive a rewrite that verification must
 // reject (tests/verify_failure_test.sh). The shipped binary has no switch for
-// this: the rule list is replaced at link time. This file defines
-// harden::all_rules and harden::find_rule, so the linker never takes the
-// registry's object file from the harden_core archive; the built-in rules
-// are made by the same factories the registry calls.
+// this: this binary is linked with --wrap=<harden::all_rules>, so every call
+// of all_rules() from the library gets the shipped rules (__real_) plus the
+// wrong one. (find_rule() lives beside all_rules() and still sees only the
+// shipped rules: name H999 on no command line.)
 //
 // HARDEN_CORRUPTION chooses the wrong fix:
 //   unexplained (default)  appends `x-injected: true` with no intent at all
 //   wrong-value            intends `x-injected: true`, writes `x-injected: false`
+//   none                   no finding: the control
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -16,46 +17,36 @@
 #include "harden/cli.h"
 #include "harden/rule.h"
 
-#define HARDEN_BUILTIN_RULES(X)                                                                               \
-  X(no_privileged) X(cap_drop_all) X(no_new_privileges) X(read_only_rootfs) X(resource_limits)                \
-  X(no_host_root_mount) X(no_docker_socket) X(no_sensitive_host_mount) X(no_host_namespaces)                  \
-  X(no_unconfined_profiles) X(valid_seccomp) X(no_dangerous_cap_add) X(no_host_devices) X(non_root_user)      \
-  X(restart_policy) X(bind_localhost) X(network_isolation) X(healthcheck) X(obsolete_version)                 \
-  X(mount_propagation) X(dockerfile_user)
-
-namespace harden {
-
-#define HARDEN_DECLARE_FACTORY(name) std::unique_ptr<Rule> make_##name();
-HARDEN_BUILTIN_RULES(HARDEN_DECLARE_FACTORY)
-#undef HARDEN_DECLARE_FACTORY
+using RuleList = std::vector<std::unique_ptr<harden::Rule>>;
 
 namespace {
 
-const RuleInfo kCorruptInfo{"H999", "corrupt-fix", "a fix whose edit and intent disagree", Profile::Baseline,
-                            true, FixSafety::Safe, "A test rule: its fix must fail verification."};
+const harden::RuleInfo kCorruptInfo{"H999", "corrupt-fix", "a fix whose edit and intent disagree",
+                                    harden::Profile::Baseline, true, harden::FixSafety::Safe,
+                                    "A test rule: its fix must fail verification."};
 
-class CorruptFix : public Rule {
+class CorruptFix : public harden::Rule {
  public:
-  const RuleInfo& info() const override { return kCorruptInfo; }
-  void check_file(const FileContext& ctx, std::vector<Finding>& out) const override {
-    // Once: on a later pass the key is there already.
-    if (ctx.doc.text.find("x-injected:") != std::string::npos) return;
+  const harden::RuleInfo& info() const override { return kCorruptInfo; }
+  void check_file(const harden::FileContext& ctx, std::vector<harden::Finding>& out) const override {
     const char* mode_env = std::getenv("HARDEN_CORRUPTION");
     std::string_view mode = mode_env ? mode_env : "unexplained";
-    Finding finding;
+    // Once: on a later pass the key is there already.
+    if (mode == "none" || ctx.doc.text.find("x-injected:") != std::string::npos) return;
+    harden::Finding finding;
     finding.rule = &kCorruptInfo;
     finding.message = "the test rule's finding";
-    Fix fix;
+    harden::Fix fix;
     std::size_t end = ctx.doc.text.size();
     if (mode == "wrong-value") {
-      fix.edits.push_back(Edit{end, end, "x-injected: false\n", 0});
-      Intent intent;
-      intent.op = Intent::Op::Set;
-      intent.path = Path{std::string("x-injected")};
-      intent.value = Value::plain("true");
+      fix.edits.push_back(harden::Edit{end, end, "x-injected: false\n", 0});
+      harden::Intent intent;
+      intent.op = harden::Intent::Op::Set;
+      intent.path = harden::Path{std::string("x-injected")};
+      intent.value = harden::Value::plain("true");
       fix.intents.push_back(intent);
     } else {
-      fix.edits.push_back(Edit{end, end, "x-injected: true\n", 0});
+      fix.edits.push_back(harden::Edit{end, end, "x-injected: true\n", 0});
     }
     finding.fix = std::move(fix);
     out.push_back(std::move(finding));
@@ -64,24 +55,20 @@ class CorruptFix : public Rule {
 
 }  // namespace
 
-const std::vector<std::unique_ptr<Rule>>& all_rules() {
-  static const std::vector<std::unique_ptr<Rule>> rules = [] {
-    std::vector<std::unique_ptr<Rule>> list;
-#define HARDEN_ADD_RULE(name) list.push_back(make_##name());
-    HARDEN_BUILTIN_RULES(HARDEN_ADD_RULE)
-#undef HARDEN_ADD_RULE
-    list.push_back(std::make_unique<CorruptFix>());
+// harden::all_rules(), by its mangled name. Declared returning a pointer:
+// the same return convention as the reference the callers expect.
+extern "C" const RuleList* __real__ZN6harden9all_rulesEv();
+
+extern "C" const RuleList* __wrap__ZN6harden9all_rulesEv() {
+  static const RuleList* const rules = [] {
+    // The shipped rules are owned by the registry: this list only points at
+    // them, and is never destroyed (so never frees them).
+    auto* list = new RuleList();
+    for (const auto& rule : *__real__ZN6harden9all_rulesEv()) list->emplace_back(rule.get());
+    list->push_back(std::make_unique<CorruptFix>());
     return list;
   }();
   return rules;
 }
-
-const Rule* find_rule(std::string_view code_or_name) {
-  for (const auto& rule : all_rules())
-    if (rule->info().code == code_or_name || rule->info().name == code_or_name) return rule.get();
-  return nullptr;
-}
-
-}  // namespace harden
 
 int main(int argc, char** argv) { return harden::run_cli(argc, argv); }
