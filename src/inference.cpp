@@ -497,6 +497,84 @@ std::vector<std::string> inherited_mount_targets(const Service& service) {
   return targets;
 }
 
+// ------------------------------------------------------------ grant conditions
+
+enum class EnvState { Set, Unset, Unknown };
+
+// Whether the service sets an environment variable. A name without a value
+// (`- PUID`, `PUID:`) comes from the shell, and an env_file may set any
+// name: both are unknown.
+EnvState env_state(const Service& service, const std::string& name) {
+  const Node* environment = resolved(service.value("environment"));
+  if (environment && environment->is_mapping()) {
+    if (const Node* value = mapping_get(environment, name)) {
+      const Node* v = resolved(value);
+      return v && v->is_scalar() && !v->value.empty() ? EnvState::Set : EnvState::Unknown;
+    }
+  }
+  for (const Node* item : sequence_items(environment)) {
+    const std::string text = scalar_of(item);
+    if (text == name) return EnvState::Unknown;
+    if (text.starts_with(name + "=")) return EnvState::Set;
+  }
+  return service.value("env_file") ? EnvState::Unknown : EnvState::Unset;
+}
+
+// The service's mounts of host folders, its own and those `extends` adds.
+std::vector<Mount> bind_mounts(const Service& service, const std::vector<Mount>& own) {
+  std::vector<Mount> binds;
+  for (const Mount& mount : own)
+    if (mount.kind == Mount::Kind::Bind) binds.push_back(mount);
+  for (const auto& [mapping, origin] : service.inherited)
+    for (const Mount& mount : mounts_of(mapping_get(mapping, "volumes"), nullptr))
+      if (mount.kind == Mount::Kind::Bind) binds.push_back(mount);
+  return binds;
+}
+
+// Why a grant holds: "required", or "conditional: <the condition that
+// holds>"; nothing when it has conditions and none holds. An unknown
+// environment counts as holding: a missing grant breaks the start.
+std::optional<std::string> grant_holds(const std::vector<GrantCondition>& when, const Service& service,
+                                       const std::vector<Mount>& mounts) {
+  if (when.empty()) return std::string("required");
+  for (const GrantCondition& condition : when) {
+    switch (condition.kind) {
+      case GrantCondition::Kind::BindMount:
+        for (const Mount& bind : bind_mounts(service, mounts))
+          if (path_covered(condition.subject, bind.target) || path_covered(bind.target, condition.subject))
+            return fmt::format("conditional: {} is a host bind mount, owner unknown", bind.target);
+        break;
+      case GrantCondition::Kind::Env:
+        if (EnvState state = env_state(service, condition.subject); state != EnvState::Unset)
+          return state == EnvState::Set
+                     ? fmt::format("conditional: the service sets {}", condition.subject)
+                     : fmt::format("conditional: {} may be set (env_file or the shell)", condition.subject);
+        break;
+      case GrantCondition::Kind::NoEnv:
+        if (EnvState state = env_state(service, condition.subject); state != EnvState::Set)
+          return state == EnvState::Unset
+                     ? fmt::format("conditional: the service does not set {}", condition.subject)
+                     : fmt::format("conditional: {} may be unset (env_file or the shell)", condition.subject);
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// "when /data is a host bind mount or the service sets PUID"
+std::string condition_text(const std::vector<GrantCondition>& when) {
+  std::string out;
+  for (const GrantCondition& condition : when) {
+    out += out.empty() ? "when " : " or ";
+    switch (condition.kind) {
+      case GrantCondition::Kind::BindMount: out += condition.subject + " is a host bind mount"; break;
+      case GrantCondition::Kind::Env: out += "the service sets " + condition.subject; break;
+      case GrantCondition::Kind::NoEnv: out += "the service does not set " + condition.subject; break;
+    }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------ infer
 
 std::string join(const std::vector<int>& numbers) {
@@ -565,10 +643,18 @@ void infer_user(ServiceFacts& facts, const Service& service, const std::optional
 
 void infer_capabilities(ServiceFacts& facts, const Service& service, const std::string& subject,
                         const std::optional<DockerfileFacts>& dockerfile) {
+  // A profile grant holds always (required) or under conditions on the
+  // service's mounts and environment (conditional); the reason says which.
+  const auto add_profile_capability = [&](const CapabilityNeed& need) {
+    if (std::optional<std::string> why = grant_holds(need.when, service, facts.mounts))
+      add_capability(facts, need.name, fmt::format("{} needs {} ({}): {}", subject, need.name, *why, need.reason));
+    else
+      facts.notes.push_back(fmt::format("{} is not added: {} needs it only {}, which does not hold here", need.name,
+                                        subject, condition_text(need.when)));
+  };
   // cap_add never reaches a process that starts non-root (research §0.2).
   if (facts.profile && facts.starts_as_root)
-    for (const CapabilityNeed& need : facts.profile->cap_add)
-      add_capability(facts, need.name, fmt::format("{} needs {}: {}", subject, need.name, need.reason));
+    for (const CapabilityNeed& need : facts.profile->cap_add) add_profile_capability(need);
   // Nothing describes the image: keep what a root-started entrypoint
   // commonly needs (research §0.4, long tail §0.2), so that a gosu, su-exec
   // or s6-overlay start-up still works under cap_drop ALL.
@@ -580,8 +666,7 @@ void infer_capabilities(ServiceFacts& facts, const Service& service, const std::
                      true);
   // File capabilities make exec fail when missing, root or not (§0.3).
   if (facts.profile)
-    for (const CapabilityNeed& need : facts.profile->file_caps)
-      add_capability(facts, need.name, fmt::format("{} needs {}: {}", subject, need.name, need.reason));
+    for (const CapabilityNeed& need : facts.profile->file_caps) add_profile_capability(need);
   if (dockerfile)
     for (const std::string& cap : dockerfile->file_caps)
       add_capability(facts, cap,
@@ -645,16 +730,18 @@ bool covered_by(const std::string& path, const std::string& mount) {
   return !mount.empty() && path_covered(canonical_path(path), canonical_path(strip_trailing_slashes(mount)));
 }
 
-void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::string& compose_user,
-                 const std::vector<std::string>& inherited_targets) {
+void infer_tmpfs(ServiceFacts& facts, const Service& service, const std::string& subject,
+                 const std::string& compose_user, const std::vector<std::string>& inherited_targets) {
   std::vector<InferredTmpfs> wanted;
   wanted.push_back({"/tmp", facts.tmp_exec ? "exec" : "",
                     facts.tmp_exec ? fmt::format("{} runs Java code that needs an executable /tmp", subject)
                                    : "every service may write temporary files to /tmp"});
   if (facts.profile)
-    for (const TmpfsNeed& need : facts.profile->tmpfs)
-      wanted.push_back({strip_trailing_slashes(need.path), tmpfs_options_for_user(need.options, compose_user),
-                        fmt::format("{} writes {}: {}", subject, need.path, need.reason)});
+    for (const TmpfsNeed& need : facts.profile->tmpfs) {
+      if (std::optional<std::string> why = grant_holds(need.when, service, facts.mounts))
+        wanted.push_back({strip_trailing_slashes(need.path), tmpfs_options_for_user(need.options, compose_user),
+                          fmt::format("{} writes {} ({}): {}", subject, need.path, *why, need.reason)});
+    }
 
   std::vector<std::string> image_volumes = facts.dockerfile_volumes;
   if (facts.profile) image_volumes.insert(image_volumes.begin(), facts.profile->volumes.begin(), facts.profile->volumes.end());
@@ -769,7 +856,7 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   // A stable, readable order for cap_add: by name.
   std::sort(facts.capabilities.begin(), facts.capabilities.end(),
             [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
-  infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service));
+  infer_tmpfs(facts, service, subject, scalar_of(service.value("user")), inherited_mount_targets(service));
   return facts;
 }
 

@@ -34,6 +34,8 @@ for src in "$GOLDEN"/*/; do
   # have no diff to apply.
   [ -f "$src/input-name" ] || [ -f "$src/expected-exit" ] || [ -f "$src/known-bad" ] && continue
   [ -f "$src/input.yml" ] && [ -s "$src/expected.diff" ] || continue
+  # Arguments that name a file of the case folder hold only from inside it.
+  grep -q -- '--config' "$src/args" 2>/dev/null && continue
   mkdir -p "$REPO/c/$name"
   cp -a "$src/." "$REPO/c/$name/"
   rm -f "$REPO/c/$name"/expected.* "$REPO/c/$name/args"

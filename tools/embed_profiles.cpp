@@ -51,14 +51,25 @@ std::string braced(const std::vector<Item>& items, Render render) {
 
 std::string strings(const std::vector<std::string>& list) { return braced(list, literal); }
 
+std::string conditions(const std::vector<harden::GrantCondition>& list) {
+  return braced(list, [](const harden::GrantCondition& c) {
+    const char* kind = c.kind == harden::GrantCondition::Kind::BindMount ? "BindMount"
+                       : c.kind == harden::GrantCondition::Kind::Env     ? "Env"
+                                                                          : "NoEnv";
+    return std::string("{GrantCondition::Kind::") + kind + ", " + literal(c.subject) + "}";
+  });
+}
+
 std::string capabilities(const std::vector<harden::CapabilityNeed>& list) {
-  return braced(list,
-                [](const harden::CapabilityNeed& c) { return "{" + literal(c.name) + ", " + literal(c.reason) + "}"; });
+  return braced(list, [](const harden::CapabilityNeed& c) {
+    return "{" + literal(c.name) + ", " + literal(c.reason) + ", " + conditions(c.when) + "}";
+  });
 }
 
 std::string tmpfs(const std::vector<harden::TmpfsNeed>& list) {
   return braced(list, [](const harden::TmpfsNeed& t) {
-    return "{" + literal(t.path) + ", " + literal(t.options) + ", " + literal(t.reason) + "}";
+    return "{" + literal(t.path) + ", " + literal(t.options) + ", " + literal(t.reason) + ", " + conditions(t.when) +
+           "}";
   });
 }
 

@@ -31,16 +31,16 @@ What the fix changes
   and `no-new-privileges=true` all count as set.
   A service that `extends` another service of the same file, and would get
   the same values, is left alone: it receives the fix from that service.
-  When the image's profile says it relies on privilege escalation
-  (`breaks_with_no_new_privileges`: netdata's setuid plugins, processes
-  inside Docker-in-Docker), the fix is unsafe and a default run leaves it.
 
 What it can break
   Entrypoints that switch user with gosu, su-exec or setpriv keep working:
   they change user with capabilities, not through a setuid bit. What breaks
   is a non-root process that relies on a setuid helper: sudo, su, s6-overlay
   v3 started as non-root (s6-overlay-suexec), fixuid; and file capabilities
-  of a binary started by a non-root user are no longer granted.
+  of a binary started by a non-root user are no longer granted. A service
+  whose image profile says it relies on such gains (docker:dind and the
+  containers it runs, docker-mailserver's set-gid postdrop, netdata's
+  set-uid plugins) is reported without a fix.
 
 How to opt out
   Put `# harden: ignore[H103] -- reason` on the service's line (or on the
@@ -106,6 +106,21 @@ class NoNewPrivileges final : public Rule {
     if (setting && setting->enabled) return;
     if (rules::leave_to_extended_service(ctx, kInfo, {"security_opt"})) return;
 
+    // The image relies on privilege gains: the fix would break it.
+    if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_no_new_privileges) {
+      std::size_t offset = found ? rules::key_offset(ctx.service, *found) : rules::service_offset(ctx.service);
+      Finding finding = rules::make_finding(
+          ctx, kInfo, offset,
+          setting ? "security_opt turns no-new-privileges off: a process can gain privileges through setuid binaries"
+                  : "no-new-privileges is not set: a process can gain privileges through setuid binaries or file "
+                    "capabilities");
+      finding.not_fixed = fmt::format("image {} relies on gaining privileges: {}", profile->family,
+                                      profile->notes.empty() ? std::string("no-new-privileges breaks it")
+                                                             : profile->notes);
+      findings.push_back(std::move(finding));
+      return;
+    }
+
     rules::FixBuilder fix;
     Finding finding;
     if (setting) {
@@ -121,16 +136,7 @@ class NoNewPrivileges final : public Rule {
       std::string option = fmt::format("{}{}true", kOption, preferred_separator(list));
       rules::add_list_items(ctx, fix, "security_opt", {option});
     }
-    // A profile that knows the image relies on privilege escalation:
-    // offered, never applied by a default run.
-    FixSafety safety = kInfo.safety;
-    if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_no_new_privileges) {
-      safety = FixSafety::Unsafe;
-      finding.reasons.push_back(fmt::format(
-          "image {} needs privilege escalation (profile {}){}; no-new-privileges is an unsafe fix", ctx.facts.image,
-          profile->family, profile->notes.empty() ? std::string() : ": " + profile->notes));
-    }
-    fix.attach(finding, safety);
+    fix.attach(finding, kInfo.safety);
     findings.push_back(std::move(finding));
   }
 

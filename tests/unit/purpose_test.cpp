@@ -103,20 +103,3 @@ TEST_CASE("purpose: privileged on Docker-in-Docker or with host devices is an un
   CHECK(finding_of(plain, "H101", "svc")->fixed);
   CHECK(fix_safety_name(*finding_of(plain, "H101", "svc")) == "safe");
 }
-
-TEST_CASE("purpose: no-new-privileges is an unsafe fix where the profile needs privilege escalation") {
-  const std::string text = "services:\n  svc:\n    image: docker:27-dind\n    privileged: true\n";
-  FileResult result = run(text);
-  const Finding* h103 = finding_of(result, "H103", "svc");
-  REQUIRE(h103);
-  CHECK_FALSE(h103->fixed);
-  CHECK(fix_safety_name(*h103) == "unsafe");
-  CHECK(result.output.find("no-new-privileges") == std::string::npos);
-  REQUIRE_FALSE(h103->reasons.empty());
-  CHECK(h103->reasons.back().starts_with("image docker:27-dind needs privilege escalation (profile docker-dind)"));
-  CHECK(run(text, true).output.find("no-new-privileges:true") != std::string::npos);
-
-  // A profile without the flag: safe, applied by default.
-  FileResult nginx = run("services:\n  web:\n    image: nginx\n");
-  CHECK(finding_of(nginx, "H103", "web")->fixed);
-}
