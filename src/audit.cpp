@@ -358,7 +358,11 @@ SecurityState audit_service(const Service& service, const Options& options, cons
 
   bool host_root = std::any_of(state.host_access.begin(), state.host_access.end(),
                                [](const AuditHostAccess& a) { return a.kind == "host-root"; });
-  const bool controls[kAuditMaxScore] = {!state.privileged,       state.capabilities.drop_all,
+  // cap_add ALL gives every capability back, whatever cap_drop says (moby's
+  // TweakCapabilities applies it first).
+  const bool drops_all = state.capabilities.drop_all && !contains(state.capabilities.cap_add, "ALL") &&
+                         !contains(state.capabilities.cap_add, "CAP_ALL");
+  const bool controls[kAuditMaxScore] = {!state.privileged,       drops_all,
                                          state.no_new_privileges, state.read_only,
                                          !state.memory.empty(),   !state.cpus.empty(),
                                          !state.pids.empty(),     !host_root};
