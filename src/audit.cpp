@@ -1,5 +1,6 @@
 // `harden audit`: what each service may do before and after hardening.
 #include "harden/audit.h"
+#include "harden/capabilities.h"
 #include "harden/report.h"
 #include "harden/text.h"
 
@@ -27,34 +28,7 @@ namespace {
 
 // ------------------------------------------------------------ capabilities
 
-// Docker's default set (moby oci/caps/defaults.go), in the order people know it.
-const std::vector<std::string>& default_capabilities() {
-  static const std::vector<std::string> caps = {"CHOWN",  "DAC_OVERRIDE", "FOWNER",           "FSETID",     "KILL",
-                                                "SETGID", "SETUID",       "SETPCAP",          "NET_BIND_SERVICE",
-                                                "NET_RAW", "SYS_CHROOT",  "MKNOD",            "AUDIT_WRITE", "SETFCAP"};
-  return caps;
-}
-
-// Every capability Linux knows (what `privileged` and `cap_add: [ALL]` give).
-const std::vector<std::string>& all_capabilities() {
-  static const std::vector<std::string> caps = {
-      "CHOWN",       "DAC_OVERRIDE",    "DAC_READ_SEARCH", "FOWNER",        "FSETID",      "KILL",
-      "SETGID",      "SETUID",          "SETPCAP",         "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
-      "NET_BROADCAST", "NET_ADMIN",     "NET_RAW",         "IPC_LOCK",      "IPC_OWNER",   "SYS_MODULE",
-      "SYS_RAWIO",   "SYS_CHROOT",      "SYS_PTRACE",      "SYS_PACCT",     "SYS_ADMIN",   "SYS_BOOT",
-      "SYS_NICE",    "SYS_RESOURCE",    "SYS_TIME",        "SYS_TTY_CONFIG", "MKNOD",      "LEASE",
-      "AUDIT_WRITE", "AUDIT_CONTROL",   "SETFCAP",         "MAC_OVERRIDE",  "MAC_ADMIN",   "SYSLOG",
-      "WAKE_ALARM",  "BLOCK_SUSPEND",   "AUDIT_READ",      "PERFMON",       "BPF",         "CHECKPOINT_RESTORE"};
-  return caps;
-}
-
-// Capabilities that alone give a way out of the container.
-bool dangerous_capability(const std::string& cap) {
-  static const std::vector<std::string> caps = {"ALL",       "SYS_ADMIN", "SYS_MODULE",      "SYS_PTRACE", "SYS_RAWIO",
-                                                "NET_ADMIN", "BPF",       "DAC_READ_SEARCH", "SYS_BOOT",   "MAC_ADMIN",
-                                                "PERFMON"};
-  return std::find(caps.begin(), caps.end(), cap) != caps.end();
-}
+bool dangerous_capability(const std::string& cap) { return is_dangerous_capability(cap); }
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -358,7 +332,11 @@ SecurityState audit_service(const Service& service, const Options& options, cons
 
   bool host_root = std::any_of(state.host_access.begin(), state.host_access.end(),
                                [](const AuditHostAccess& a) { return a.kind == "host-root"; });
-  const bool controls[kAuditMaxScore] = {!state.privileged,       state.capabilities.drop_all,
+  // cap_add ALL gives every capability back, whatever cap_drop says (moby's
+  // TweakCapabilities applies it first).
+  const bool drops_all = state.capabilities.drop_all && !contains(state.capabilities.cap_add, "ALL") &&
+                         !contains(state.capabilities.cap_add, "CAP_ALL");
+  const bool controls[kAuditMaxScore] = {!state.privileged,       drops_all,
                                          state.no_new_privileges, state.read_only,
                                          !state.memory.empty(),   !state.cpus.empty(),
                                          !state.pids.empty(),     !host_root};

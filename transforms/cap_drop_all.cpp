@@ -104,6 +104,18 @@ class CapDropAll final : public Rule {
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
     std::optional<KeyLookup> drop = ctx.service.find("cap_drop");
+    // cap_add ALL gives every capability back, whatever cap_drop says: no
+    // cap_drop this rule could add would count as a fix.
+    if (std::optional<KeyLookup> add = ctx.service.find("cap_add");
+        add && (rules::has_capability(add->value, "ALL") || rules::has_capability(add->value, "CAP_ALL"))) {
+      Finding finding = rules::make_finding(
+          ctx, kInfo, drop ? rules::key_offset(ctx.service, *drop) : rules::service_offset(ctx.service),
+          "cap_add ALL gives the container every capability back: cap_drop ALL has no effect beside it");
+      finding.not_fixed =
+          "replace ALL in cap_add with the capabilities the service needs (harden cannot tell which it uses)";
+      findings.push_back(std::move(finding));
+      return;
+    }
     if (drop && rules::has_capability(drop->value, "ALL")) {
       if (const Service* source = rules::source_service(ctx, "cap_drop", *drop))
         check_inherited_drop(ctx, *source, findings);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "harden/capabilities.h"
 #include "rule_helpers.h"
 
 namespace harden {
@@ -48,14 +49,7 @@ References
   CIS Docker Benchmark v1.6.0 5.4 "Ensure that Linux kernel capabilities are
   restricted within containers"; capabilities(7).)"};
 
-constexpr std::array<std::string_view, 15> kDangerous = {
-    "ALL",     "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "SYS_BOOT",  "SYS_TIME",       "NET_ADMIN",
-    "DAC_READ_SEARCH", "BPF", "PERFMON", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG", "LINUX_IMMUTABLE"};
-
-bool dangerous(std::string_view item) {
-  std::string name = rules::normalise_capability(item);
-  return std::find(kDangerous.begin(), kDangerous.end(), name) != kDangerous.end();
-}
+bool dangerous(std::string_view item) { return is_dangerous_capability(rules::normalise_capability(item)); }
 
 class NoDangerousCapAdd final : public Rule {
  public:

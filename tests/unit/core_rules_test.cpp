@@ -325,7 +325,7 @@ TEST_CASE("H102: cap_drop as the last entry gains ALL in place") {
         "      - ALL\n");
 }
 
-TEST_CASE("H102: a cap_drop of ALL through a merge key counts; cap_add ALL is left to H112") {
+TEST_CASE("H102: a cap_drop of ALL through a merge key counts; beside cap_add ALL it is never fixed") {
   const std::string merged =
       "x-hardened: &hardened\n"
       "  cap_drop: [all]\n"
@@ -334,8 +334,17 @@ TEST_CASE("H102: a cap_drop of ALL through a merge key counts; cap_add ALL is le
       "    <<: *hardened\n"
       "    image: nginx\n";
   CHECK(harden_text(merged, only({"H102"})) == merged);
-  CHECK(harden_text("services:\n  web:\n    image: nginx\n    cap_add: [ALL]\n", only({"H102"})) ==
-        "services:\n  web:\n    image: nginx\n    cap_add: [ALL]\n    cap_drop: [ALL]\n");
+  // cap_add ALL gives every capability back whatever cap_drop says: no
+  // cap_drop is added as if that fixed it, and the finding stays unfixed.
+  for (const char* text : {"services:\n  web:\n    image: nginx\n    cap_add: [ALL]\n",
+                           "services:\n  web:\n    image: nginx\n    cap_drop: [ALL]\n    cap_add: [all]\n"}) {
+    CAPTURE(text);
+    CHECK(harden_text(text, only({"H102"})) == text);
+    FileResult r = harden::process_text("compose.yaml", text, only({"H102"}));
+    REQUIRE(r.findings.size() == 1);
+    CHECK_FALSE(r.findings[0].fixed);
+    CHECK(r.findings[0].message.find("cap_add ALL") != std::string::npos);
+  }
 }
 
 TEST_CASE("H102: a non-root user gets no cap_add; caddy keeps its file capability") {
