@@ -6,6 +6,7 @@
 // shared/research/image-runtime-facts.md §0 and §7.
 
 #include "harden/inference.h"
+#include "harden/image_introspection.h"
 #include "harden/read_file.h"
 #include "harden/text.h"
 
@@ -597,7 +598,7 @@ bool covered_by(const std::string& path, const std::string& mount) {
 }
 
 void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::string& compose_user,
-                 const std::vector<std::string>& inherited_targets) {
+                 const std::vector<std::string>& inherited_targets, std::vector<InferredTmpfs> from_image = {}) {
   std::vector<InferredTmpfs> wanted;
   wanted.push_back({"/tmp", facts.tmp_exec ? "exec" : "",
                     facts.tmp_exec ? fmt::format("{} runs Java code that needs an executable /tmp", subject)
@@ -606,6 +607,7 @@ void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::str
     for (const TmpfsNeed& need : facts.profile->tmpfs)
       wanted.push_back({strip_trailing_slashes(need.path), tmpfs_options_for_user(need.options, compose_user),
                         fmt::format("{} writes {}: {}", subject, need.path, need.reason)});
+  for (InferredTmpfs& need : from_image) wanted.push_back(std::move(need));
 
   std::vector<std::string> image_volumes = facts.dockerfile_volumes;
   if (facts.profile) image_volumes.insert(image_volumes.begin(), facts.profile->volumes.begin(), facts.profile->volumes.end());
@@ -625,6 +627,53 @@ void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::str
     });
     if (!mounted && !image_volume && !duplicate) facts.tmpfs.push_back(std::move(need));
   }
+}
+
+// Image introspection: evidence for an image that no profile covers, read
+// from the local engine. A profile stays authoritative when there is one.
+std::optional<ImageFacts> image_evidence(ServiceFacts& facts, const Options& options) {
+  if (!options.introspect || facts.profile || facts.image.empty()) return std::nullopt;
+  IntrospectionResult found = introspect_image(facts.image);
+  if (!found.facts) {
+    facts.notes.push_back(fmt::format("the image could not be read from the local engine: {}", found.missing));
+    return std::nullopt;
+  }
+  facts.evidence = Evidence::Image;
+  facts.image_unknown = false;
+  const ImageFacts& image = *found.facts;
+  std::string unknown = fmt::format("image {} is unknown", facts.image);
+  std::erase_if(facts.notes, [&](const std::string& note) { return note.starts_with(unknown); });
+  facts.notes.push_back(fmt::format(
+      "image {} has no profile: what it needs was read from the image {} in the local engine{}", facts.image,
+      short_image_id(image.config.id),
+      image.filesystem_read ? "" : fmt::format(" (its configuration only: {})", image.filesystem_problem)));
+  for (const std::string& note : image.notes) facts.notes.push_back(fmt::format("image {}: {}", facts.image, note));
+  facts.dockerfile_volumes.insert(facts.dockerfile_volumes.end(), image.config.volumes.begin(), image.config.volumes.end());
+  for (std::string& volume : facts.dockerfile_volumes) volume = strip_trailing_slashes(volume);
+  return found.facts;
+}
+
+// The user and capabilities the image shows; `user:` in the file wins.
+void apply_image_user(ServiceFacts& facts, const Service& service, const ImageFacts& image) {
+  if (!scalar_of(service.value("user")).empty()) return;
+  facts.user = image.start_user;
+  facts.starts_as_root = image.starts_as_root;
+  facts.switches_user = image.starts_as_root && image.switches_user;
+}
+
+void apply_image_capabilities(ServiceFacts& facts, const ImageFacts& image, const std::string& subject) {
+  if (facts.starts_as_root)
+    for (const ImageGrant& grant : image.capabilities)
+      add_capability(facts, grant.capability, fmt::format("{}: {}", subject, grant.reason));
+  for (const ImageGrant& grant : image.file_caps)
+    add_capability(facts, grant.capability, fmt::format("{}: {}", subject, grant.reason));
+}
+
+std::vector<InferredTmpfs> image_tmpfs(const ImageFacts& image, const std::string& subject) {
+  std::vector<InferredTmpfs> out;
+  for (const ImageTmpfs& need : image.tmpfs)
+    out.push_back({need.path, need.options, fmt::format("{}: {}", subject, need.reason)});
+  return out;
 }
 
 }  // namespace
@@ -687,6 +736,9 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   }
   facts.image_unknown = !facts.profile && !dockerfile;
   facts.tmp_exec = facts.profile && facts.profile->tmp_exec;
+  std::optional<ImageFacts> image = dockerfile ? std::nullopt : image_evidence(facts, options);
+  std::string image_subject =
+      image ? fmt::format("image {} ({})", facts.image, short_image_id(image->config.id)) : std::string();
 
   std::string network_mode = scalar_of(service.value("network_mode"));
   facts.host_network =
@@ -694,11 +746,14 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   facts.mounts = read_mounts(service);
 
   infer_user(facts, service, dockerfile);
+  if (image) apply_image_user(facts, service, *image);
   infer_capabilities(facts, service, subject, dockerfile);
+  if (image) apply_image_capabilities(facts, *image, image_subject);
   // A stable, readable order for cap_add: by name.
   std::sort(facts.capabilities.begin(), facts.capabilities.end(),
             [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
-  infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service));
+  infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service),
+              image ? image_tmpfs(*image, image_subject) : std::vector<InferredTmpfs>{});
   return facts;
 }
 

@@ -4,6 +4,8 @@
 #   harden audit --color never ARGS input.yml
 # run inside the folder. UPDATE=1 rewrites expected.txt from the output.
 # Usage: tests/run_golden_audit.sh HARDEN_BIN DIR
+# Hermetic: what images the local engine holds must not change results.
+export HARDEN_NO_ENGINE=1
 set -u
 if [ $# -ne 2 ]; then
   echo "usage: $0 HARDEN_BIN DIR" >&2

@@ -7,6 +7,8 @@
 # the folder left untouched). An empty expected-override.yml means "nothing
 # to override". UPDATE=1 rewrites expected-override.yml from the output.
 # Usage: tests/run_golden_override.sh HARDEN_BIN DIR
+# Hermetic: what images the local engine holds must not change results.
+export HARDEN_NO_ENGINE=1
 set -u
 if [ $# -ne 2 ]; then
   echo "usage: $0 HARDEN_BIN DIR" >&2

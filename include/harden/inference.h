@@ -37,6 +37,9 @@ struct Mount {
   std::size_t index = 0;       // its index in that sequence
 };
 
+// Where a service's needs come from.
+enum class Evidence { Profile, Image, Dockerfile, Assumption };
+
 struct ServiceFacts {
   std::string image;                    // as written, "" for build-only services
   const ImageProfile* profile = nullptr;  // nullptr when the image is unknown
@@ -53,6 +56,7 @@ struct ServiceFacts {
   std::vector<InferredTmpfs> tmpfs;              // tmpfs wanted, not yet mounted
   bool tmp_exec = false;
   std::vector<std::string> notes;  // e.g. "image foo is unknown: add a profile"
+  Evidence evidence = Evidence::Assumption;
 };
 
 // Infers the facts of one service. `compose_dir` is the folder of the
