@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -413,4 +415,151 @@ TEST_CASE("image cache: one JSON file per image ID; a corrupt entry is ignored")
   CHECK_FALSE(load_cached_facts(dir, config.id));
   CHECK_FALSE(facts_from_json("[]"));
   CHECK_FALSE(facts_from_json(R"({"format": 999})"));
+}
+
+namespace {
+
+// A tar writer for test data only (ustar headers, PAX records for xattrs):
+// the archives are what `docker save` sends, made here byte by byte.
+struct TarEntry {
+  TarEntry(std::string name_, char type_, std::string content_, std::string link_, unsigned mode_, unsigned uid_ = 0,
+           std::map<std::string, std::string> xattrs_ = {})
+      : name(std::move(name_)), type(type_), content(std::move(content_)), link(std::move(link_)), mode(mode_),
+        uid(uid_), xattrs(std::move(xattrs_)) {}
+  std::string name;
+  char type;  // '0' file, '5' folder, '2' symlink
+  std::string content;
+  std::string link;
+  unsigned mode;
+  unsigned uid;
+  std::map<std::string, std::string> xattrs;
+};
+
+void put_octal(std::string& block, std::size_t at, std::size_t width, unsigned long long value) {
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + (value & 7)));
+    value >>= 3;
+  } while (value);
+  digits.insert(digits.begin(), width - 1 - digits.size(), '0');
+  block.replace(at, width - 1, digits);
+}
+
+std::string header(const std::string& name, char type, std::size_t size, unsigned mode, unsigned uid,
+                   const std::string& link) {
+  std::string block(512, '\0');
+  block.replace(0, name.size(), name);
+  put_octal(block, 100, 8, mode);
+  put_octal(block, 108, 8, uid);
+  put_octal(block, 116, 8, uid);
+  put_octal(block, 124, 12, size);
+  put_octal(block, 136, 12, 0);
+  block[156] = type;
+  block.replace(157, link.size(), link);
+  block.replace(257, 6, std::string("ustar\0", 6));
+  block.replace(263, 2, "00");
+  block.replace(148, 8, "        ");
+  unsigned sum = 0;
+  for (unsigned char c : block) sum += c;
+  put_octal(block, 148, 7, sum);
+  return block;
+}
+
+std::string padded(std::string data) {
+  data.append((512 - data.size() % 512) % 512, '\0');
+  return data;
+}
+
+std::string pax_record(const std::string& key, const std::string& value) {
+  std::string body = " " + key + "=" + value + "\n";
+  std::size_t length = body.size() + 1;
+  while (std::to_string(length).size() + body.size() != length) ++length;
+  return std::to_string(length) + body;
+}
+
+std::string tar(const std::vector<TarEntry>& entries) {
+  std::string out;
+  for (const TarEntry& e : entries) {
+    if (!e.xattrs.empty()) {
+      std::string records;
+      for (const auto& [key, value] : e.xattrs) records += pax_record("SCHILY.xattr." + key, value);
+      out += header("PaxHeaders/" + e.name, 'x', records.size(), 0644, 0, "") + padded(records);
+    }
+    out += header(e.name, e.type, e.content.size(), e.mode, e.uid, e.link) + padded(e.content);
+  }
+  return out + std::string(1024, '\0');
+}
+
+std::function<long(char*, std::size_t)> reader(const std::string& data) {
+  auto at = std::make_shared<std::size_t>(0);
+  return [&data, at](char* out, std::size_t size) -> long {
+    std::size_t n = std::min(size, data.size() - *at);
+    std::copy_n(data.data() + *at, n, out);
+    *at += n;
+    return static_cast<long>(n);
+  };
+}
+
+}  // namespace
+
+TEST_CASE("image archive: layers applied in manifest order, whiteouts, xattrs, scripts kept") {
+  std::string lower = tar({
+      {"etc/", '5', "", "", 0755},
+      {"etc/passwd", '0', "root:x:0:0::/root:/bin/sh\n", "", 0644},
+      {"usr/", '5', "", "", 0755},
+      {"usr/bin/", '5', "", "", 0755},
+      {"usr/bin/app", '0', "\x7f" "ELF", "", 0755, 0, {{"security.capability", vfs_cap(0x02000000, true, 1ull << 10)}}},
+      {"run/", '5', "", "", 0755},
+      {"var/", '5', "", "", 0755},
+      {"var/run", '2', "", "/run", 0777},
+      {"opt/", '5', "", "", 0755},
+      {"opt/old.txt", '0', "old", "", 0644},
+      {"data/", '5', "", "", 0700, 999},
+      {"data/x", '0', "x", "", 0600, 999},
+  });
+  std::string upper = tar({
+      {"opt/.wh.old.txt", '0', "", "", 0644},
+      {"data/", '5', "", "", 0700, 999},
+      {"data/.wh..wh..opq", '0', "", "", 0644},
+      {"data/new", '0', "n", "", 0600, 999},
+      {"entry.sh", '0', "#!/bin/sh\nexec gosu app \"$@\"\n", "", 0755},
+      {"usr/bin/tool", '0', "plain binary", "", 0755},
+  });
+  std::string manifest = R"([{"Config":"c.json","RepoTags":["x:1"],"Layers":["ccc/layer.tar","bbb/layer.tar"]}])";
+  // The upper layer comes first in the stream, the manifest last; the
+  // manifest names the lower layer by a link to where it is stored (docker
+  // save stores a layer shared by two IDs once).
+  std::string saved = tar({
+      {"bbb/", '5', "", "", 0755},
+      {"bbb/layer.tar", '0', upper, "", 0644},
+      {"aaa/", '5', "", "", 0755},
+      {"aaa/layer.tar", '0', lower, "", 0644},
+      {"ccc/layer.tar", '2', "", "../aaa/layer.tar", 0777},
+      {"c.json", '0', "{}", "", 0644},
+      {"manifest.json", '0', manifest, "", 0644},
+  });
+  ImageFilesystem fs;
+  REQUIRE(read_image_archive(reader(saved), fs) == "");
+  REQUIRE(fs.files.count("/usr/bin/app"));
+  CHECK(fs.files["/usr/bin/app"].file_caps == std::vector<std::string>{"NET_BIND_SERVICE"});
+  CHECK(fs.files["/usr/bin/app"].mode == 0755);
+  CHECK_FALSE(fs.files.count("/opt/old.txt"));  // whited out
+  CHECK(fs.files.count("/opt"));
+  CHECK_FALSE(fs.files.count("/data/x"));  // the opaque folder hides the lower layer...
+  CHECK(fs.files.count("/data/new"));      // ...but not its own layer
+  CHECK(fs.files["/data"].uid == 999);
+  CHECK(fs.files["/var/run"].type == ImageFile::Type::Symlink);
+  CHECK(fs.files["/var/run"].link == "/run");
+  REQUIRE(fs.files["/entry.sh"].content);
+  CHECK(fs.files["/entry.sh"].content->starts_with("#!/bin/sh"));
+  CHECK(fs.files["/etc/passwd"].content);
+  CHECK_FALSE(fs.files["/usr/bin/tool"].content);  // not a script: only its metadata
+
+  SUBCASE("a cut archive or one without a manifest is a problem, not a crash") {
+    ImageFilesystem partial;
+    std::string cut = saved.substr(0, saved.size() / 2);
+    CHECK(read_image_archive(reader(cut), partial) != "");
+    std::string no_manifest = tar({{"aaa/layer.tar", '0', lower, "", 0644}});
+    CHECK(read_image_archive(reader(no_manifest), partial) == "the image archive has no manifest.json");
+  }
 }
