@@ -972,7 +972,11 @@ class Deriver {
       const ImageFile& file = entry.second;
       if (file.type != ImageFile::Type::Directory || runtime_path(path) || in_volume(path)) continue;
       auto user = std::find_if(users.begin(), users.end(), [&](const auto& u) { return u.first == file.uid; });
-      if (user == users.end() || holds_files(path) || kSystemFolders.count(path)) continue;
+      if (user == users.end() || holds_files(path) || kSystemFolders.count(path) || under(path, "/etc")) continue;
+      // A folder that holds a volume is the volume's parent, not a place the
+      // application writes.
+      if (std::any_of(volumes_.begin(), volumes_.end(), [&](const std::string& v) { return v != path && under(v, path); }))
+        continue;
       const ImageFile* parent = file_at(parent_of(path));
       if (parent && parent->uid == file.uid && !holds_files(parent_of(path)) && !kSystemFolders.count(parent_of(path)))
         continue;  // its parent qualifies and is taken instead
@@ -981,7 +985,16 @@ class Deriver {
                             "application writes there",
                             path, user->second, file.uid));
     }
-    (void)via;
+    // A program that starts as root and does not hand over to another user
+    // in a script may do so itself: that is not in the scripts.
+    if (root && switches_.empty() && !s6_ && !entry_.empty()) {
+      const ImageFile* program = file_at(entry_);
+      std::string last = program && is_script(*program) ? std::string("the program it starts") : entry_;
+      facts.notes.push_back(fmt::format(
+          "{} starts as root and no script switches user: what {} does itself (switch user, chown, write folders) "
+          "cannot be read from the image; prove it at runtime or add a profile",
+          via, last));
+    }
   }
 
   static std::string to_lower_ascii(std::string s) {

@@ -669,10 +669,16 @@ void apply_image_capabilities(ServiceFacts& facts, const ImageFacts& image, cons
     add_capability(facts, grant.capability, fmt::format("{}: {}", subject, grant.reason));
 }
 
-std::vector<InferredTmpfs> image_tmpfs(const ImageFacts& image, const std::string& subject) {
+// A tmpfs over the folder of one of the service's mounts would sit under it.
+std::vector<InferredTmpfs> image_tmpfs(const ImageFacts& image, const std::string& subject,
+                                       const std::vector<Mount>& mounts) {
   std::vector<InferredTmpfs> out;
-  for (const ImageTmpfs& need : image.tmpfs)
-    out.push_back({need.path, need.options, fmt::format("{}: {}", subject, need.reason)});
+  for (const ImageTmpfs& need : image.tmpfs) {
+    bool holds_mount = std::any_of(mounts.begin(), mounts.end(), [&](const Mount& m) {
+      return !m.target.empty() && strip_trailing_slashes(m.target) != need.path && path_covered(m.target, need.path);
+    });
+    if (!holds_mount) out.push_back({need.path, need.options, fmt::format("{}: {}", subject, need.reason)});
+  }
   return out;
 }
 
@@ -753,7 +759,7 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   std::sort(facts.capabilities.begin(), facts.capabilities.end(),
             [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
   infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service),
-              image ? image_tmpfs(*image, image_subject) : std::vector<InferredTmpfs>{});
+              image ? image_tmpfs(*image, image_subject, facts.mounts) : std::vector<InferredTmpfs>{});
   return facts;
 }
 

@@ -308,6 +308,34 @@ TEST_CASE("derivation: a non-root app's empty folder under its working directory
   // A folder of the user that holds image files is not hidden under a tmpfs.
   CHECK_FALSE(tmpfs_at(facts, "/srv/web/static"));
   CHECK(facts.capabilities.empty());
+
+  SUBCASE("not the parent of a volume, nor a folder under /etc") {
+    fs.files["/srv/web/state"] = dir(1000);
+    fs.files["/srv/web/state/db"] = dir(1000);
+    fs.files["/etc/web"] = dir(1000);
+    config.volumes = {"/srv/web/state/db"};
+    ImageFacts with_volume = derive_image_facts(config, &fs);
+    CHECK(tmpfs_at(with_volume, "/srv/web/cache"));
+    CHECK_FALSE(tmpfs_at(with_volume, "/srv/web/state"));
+    CHECK_FALSE(tmpfs_at(with_volume, "/srv/web/state/db"));
+    CHECK_FALSE(tmpfs_at(with_volume, "/etc/web"));
+  }
+}
+
+TEST_CASE("derivation: a root program with no switch in the scripts is flagged as unknown territory") {
+  ImageFilesystem fs = base_fs();
+  fs.files["/usr/sbin/nginx"] = file();
+  ImageConfig config;
+  config.id = "sha256:ee";
+  config.cmd = {"/usr/sbin/nginx", "-g", "daemon off;"};
+  ImageFacts facts = derive_image_facts(config, &fs);
+  CHECK(facts.capabilities.empty());
+  CHECK(std::any_of(facts.notes.begin(), facts.notes.end(), [](const std::string& n) {
+    return n.starts_with("entrypoint /usr/sbin/nginx starts as root and no script switches user");
+  }));
+  config.user = "101";
+  ImageFacts as_user = derive_image_facts(config, &fs);
+  CHECK(as_user.notes.empty());
 }
 
 TEST_CASE("derivation: file capabilities of what runs; folders that hold files") {
