@@ -985,6 +985,30 @@ class Deriver {
                             "application writes there",
                             path, user->second, file.uid));
     }
+    // A JVM heap set in the image: a memory limit must leave room above it
+    // (the limits are chosen elsewhere; this is evidence for the report).
+    const auto heap_of = [](const std::string& text) -> std::string {
+      for (std::size_t at = text.find("-Xmx"); at != std::string::npos; at = text.find("-Xmx", at + 4)) {
+        if (at > 0 && !std::isspace(static_cast<unsigned char>(text[at - 1])) && text[at - 1] != '"' && text[at - 1] != '\'')
+          continue;
+        std::size_t end = text.find_first_of(" \t\"'", at);
+        return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      }
+      return "";
+    };
+    for (const std::string& entry : config_.env) {
+      std::string name = entry.substr(0, entry.find('='));
+      static const std::set<std::string, std::less<>> kJavaVariables = {
+          "JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "ES_JAVA_OPTS", "CATALINA_OPTS", "JVM_OPTS"};
+      if (!kJavaVariables.count(name)) continue;
+      if (std::string heap = heap_of(entry.substr(name.size() + 1)); !heap.empty())
+        facts.notes.push_back(fmt::format("its {} sets the JVM heap {}: a memory limit must leave room above it", name, heap));
+    }
+    for (const std::vector<std::string>* words : {&config_.entrypoint, &config_.cmd})
+      for (const std::string& word : *words)
+        if (std::string heap = heap_of(word); !heap.empty())
+          facts.notes.push_back(fmt::format("its start command sets the JVM heap {}: a memory limit must leave room above it", heap));
+
     // A program that starts as root and does not hand over to another user
     // in a script may do so itself: that is not in the scripts.
     if (root && switches_.empty() && !s6_ && !entry_.empty()) {

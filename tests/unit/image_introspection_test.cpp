@@ -361,6 +361,20 @@ TEST_CASE("derivation: file capabilities of what runs; folders that hold files")
   }));
 }
 
+TEST_CASE("derivation: a JVM heap in the image's settings is reported") {
+  ImageFilesystem fs = base_fs();
+  fs.files["/usr/bin/java"] = file();
+  ImageConfig config;
+  config.id = "sha256:ff";
+  config.user = "1000";
+  config.env = {"PATH=/usr/bin", "JAVA_OPTS=-Xms256m -Xmx768m -Dfile.encoding=UTF-8", "OTHER=-Xmx1g"};
+  config.cmd = {"java", "-Xmx1536m", "-jar", "/app.jar"};
+  ImageFacts facts = derive_image_facts(config, &fs);
+  CHECK(facts.notes == std::vector<std::string>{
+                           "its JAVA_OPTS sets the JVM heap -Xmx768m: a memory limit must leave room above it",
+                           "its start command sets the JVM heap -Xmx1536m: a memory limit must leave room above it"});
+}
+
 TEST_CASE("derivation: only the config when the files could not be read") {
   ImageConfig config;
   config.id = "sha256:dd";
