@@ -516,7 +516,7 @@ std::string image_cache_dir(const EngineEnvironment& env) {
 
 namespace {
 // Bump when what is derived changes: older entries are then ignored.
-constexpr int kCacheFormat = 2;
+constexpr int kCacheFormat = 3;
 
 std::string cache_file(const std::string& dir, const std::string& image_id) {
   std::string id = image_id.substr(image_id.find(':') == std::string::npos ? 0 : image_id.find(':') + 1);
