@@ -708,7 +708,21 @@ IntrospectionResult ask_engine(EngineState& state, const std::string& reference)
 
 }  // namespace
 
+namespace {
+std::mutex test_source_mutex;
+std::function<IntrospectionResult(const std::string&)> test_source;
+}  // namespace
+
+void set_image_source_for_tests(std::function<IntrospectionResult(const std::string&)> source) {
+  std::lock_guard<std::mutex> lock(test_source_mutex);
+  test_source = std::move(source);
+}
+
 IntrospectionResult introspect_image(const std::string& reference) {
+  {
+    std::lock_guard<std::mutex> lock(test_source_mutex);
+    if (test_source) return test_source(reference);
+  }
   static EngineState state;
   std::lock_guard<std::mutex> lock(state.mutex);
   if (auto known = state.results.find(reference); known != state.results.end()) return known->second;

@@ -148,6 +148,10 @@ struct IntrospectionResult {
 // once per run; results are kept per reference. Thread-safe.
 IntrospectionResult introspect_image(const std::string& reference);
 
+// Tests: answers every reference from `source` instead of the engine (an
+// empty function restores the engine).
+void set_image_source_for_tests(std::function<IntrospectionResult(const std::string&)> source);
+
 // Reads a docker-save tar stream (from GET /images/{name}/get) into the
 // merged file system; `read` returns the bytes read (0 at the end, -1 on
 // error). Returns a problem, or "" on success.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "harden/pipeline.h"
 #include "temp_dir.h"
 
 using namespace harden;
@@ -604,4 +605,69 @@ TEST_CASE("image archive: layers applied in manifest order, whiteouts, xattrs, s
     std::string no_manifest = tar({{"aaa/layer.tar", '0', lower, "", 0644}});
     CHECK(read_image_archive(reader(no_manifest), partial) == "the image archive has no manifest.json");
   }
+}
+
+TEST_CASE("inference: image facts fill in for a missing profile, with their reasons") {
+  ImageFilesystem fs = base_fs();
+  fs.files["/usr/local/bin/entry.sh"] = file(
+      "#!/bin/sh\nmkdir -p /var/run/app\nchown app /var/run/app\nexec su-exec app /usr/local/bin/app\n");
+  fs.files["/usr/local/bin/app"] = file();
+  fs.files["/srv"] = dir();
+  ImageConfig config;
+  config.id = "sha256:abcdef0123456789";
+  config.entrypoint = {"/usr/local/bin/entry.sh"};
+  config.volumes = {"/srv/data"};
+  ImageFacts facts = derive_image_facts(config, &fs);
+  std::vector<std::string> asked;
+  set_image_source_for_tests([&](const std::string& reference) {
+    asked.push_back(reference);
+    IntrospectionResult result;
+    if (reference == "example/app:1") result.facts = facts;
+    else result.missing = "image " + reference + " is not in the engine";
+    return result;
+  });
+  Options options;
+  options.select = std::vector<std::string>{"H102", "H104"};
+  options.introspect = true;
+  const std::string text =
+      "services:\n"
+      "  app:\n    image: example/app:1\n"
+      "  as_user:\n    image: example/app:1\n    user: \"1000\"\n"
+      "  other:\n    image: example/other:2\n"
+      "  web:\n    image: nginx:1.27\n";
+  FileResult result = process_text("compose.yaml", text, options);
+  set_image_source_for_tests({});
+  REQUIRE_FALSE(result.error.has_value());
+  // The profiled image is never asked about.
+  CHECK(std::count(asked.begin(), asked.end(), "nginx:1.27") == 0);
+  CHECK(std::count(asked.begin(), asked.end(), "example/other:2") == 1);
+  CHECK(result.output.find("  app:\n    image: example/app:1\n    cap_drop:\n      - ALL\n    cap_add:\n      - CHOWN\n"
+                           "      - SETGID\n      - SETUID\n") != std::string::npos);
+  // /run is an empty folder of the image: the tmpfs goes there.
+  CHECK(result.output.find("      - /tmp\n      - /run\n") != std::string::npos);
+  // user: makes cap_add useless (it never reaches a non-root process); the tmpfs stays.
+  CHECK(result.output.find("    user: \"1000\"\n    cap_drop:\n      - ALL\n    security_opt") == std::string::npos);
+  std::size_t as_user = result.output.find("  as_user:");
+  std::size_t other = result.output.find("  other:");
+  REQUIRE(as_user != std::string::npos);
+  REQUIRE(other != std::string::npos);
+  std::string as_user_text = result.output.substr(as_user, other - as_user);
+  CHECK(as_user_text.find("cap_add") == std::string::npos);
+  CHECK(as_user_text.find("      - /run\n") != std::string::npos);
+
+  std::vector<std::string> reasons;
+  for (const Finding& f : result.findings)
+    if (f.service == "app")
+      for (const std::string& r : f.reasons) reasons.push_back(r);
+  CHECK(has(reasons, "cap_add SETUID: image example/app:1 (abcdef012345): the entrypoint /usr/local/bin/entry.sh "
+                     "switches user with su-exec app"));
+  CHECK(has(reasons, "tmpfs /run: image example/app:1 (abcdef012345): the entrypoint /usr/local/bin/entry.sh "
+                     "creates /var/run/app"));
+  CHECK(has(reasons, "image example/app:1 has no profile: what it needs was read from the image abcdef012345 in the "
+                     "local engine"));
+  std::vector<std::string> other_reasons;
+  for (const Finding& f : result.findings)
+    if (f.service == "other")
+      for (const std::string& r : f.reasons) other_reasons.push_back(r);
+  CHECK(has(other_reasons, "the image could not be read from the local engine: image example/other:2 is not in the engine"));
 }
