@@ -670,14 +670,25 @@ void apply_image_capabilities(ServiceFacts& facts, const ImageFacts& image, cons
 }
 
 // A tmpfs over the folder of one of the service's mounts would sit under it.
+// The image's owner of a folder gives way to a non-root `user:` of the file,
+// which is who writes there then.
 std::vector<InferredTmpfs> image_tmpfs(const ImageFacts& image, const std::string& subject,
-                                       const std::vector<Mount>& mounts) {
+                                       const std::vector<Mount>& mounts, const std::string& compose_user) {
   std::vector<InferredTmpfs> out;
   for (const ImageTmpfs& need : image.tmpfs) {
     bool holds_mount = std::any_of(mounts.begin(), mounts.end(), [&](const Mount& m) {
       return !m.target.empty() && strip_trailing_slashes(m.target) != need.path && path_covered(m.target, need.path);
     });
-    if (!holds_mount) out.push_back({need.path, need.options, fmt::format("{}: {}", subject, need.reason)});
+    if (holds_mount) continue;
+    std::string options = need.options;
+    if (!compose_user.empty() && !is_root_user(compose_user)) {
+      std::string kept;
+      for (const std::string& option : split_outside_variables(options, ','))
+        if (!option.empty() && !option.starts_with("uid=") && !option.starts_with("gid=") && !option.starts_with("mode="))
+          kept += (kept.empty() ? "" : ",") + option;
+      options = tmpfs_options_for_user(kept, compose_user);
+    }
+    out.push_back({need.path, options, fmt::format("{}: {}", subject, need.reason)});
   }
   return out;
 }
@@ -759,7 +770,8 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   std::sort(facts.capabilities.begin(), facts.capabilities.end(),
             [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
   infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service),
-              image ? image_tmpfs(*image, image_subject, facts.mounts) : std::vector<InferredTmpfs>{});
+              image ? image_tmpfs(*image, image_subject, facts.mounts, scalar_of(service.value("user")))
+                    : std::vector<InferredTmpfs>{});
   return facts;
 }
 

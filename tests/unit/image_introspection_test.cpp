@@ -653,7 +653,7 @@ TEST_CASE("inference: image facts fill in for a missing profile, with their reas
   REQUIRE(other != std::string::npos);
   std::string as_user_text = result.output.substr(as_user, other - as_user);
   CHECK(as_user_text.find("cap_add") == std::string::npos);
-  CHECK(as_user_text.find("      - /run\n") != std::string::npos);
+  CHECK(as_user_text.find("      - /run:uid=1000\n") != std::string::npos);  // owned by who writes there
 
   std::vector<std::string> reasons;
   for (const Finding& f : result.findings)
@@ -670,4 +670,26 @@ TEST_CASE("inference: image facts fill in for a missing profile, with their reas
     if (f.service == "other")
       for (const std::string& r : f.reasons) other_reasons.push_back(r);
   CHECK(has(other_reasons, "the image could not be read from the local engine: image example/other:2 is not in the engine"));
+}
+
+TEST_CASE("inference: an image folder's owner gives way to the file's non-root user:") {
+  ImageFilesystem fs = base_fs();
+  fs.files["/srv/web"] = dir();
+  fs.files["/srv/web/cache"] = dir(1000, 0750);
+  ImageConfig config;
+  config.id = "sha256:1234";
+  config.user = "web";
+  config.working_dir = "/srv/web";
+  config.cmd = {"python3", "app.py"};
+  ImageFacts facts = derive_image_facts(config, &fs);
+  REQUIRE(tmpfs_at(facts, "/srv/web/cache"));
+  set_image_source_for_tests([&](const std::string&) { return IntrospectionResult{facts, ""}; });
+  Options options;
+  options.select = std::vector<std::string>{"H104"};
+  options.introspect = true;
+  FileResult own = process_text("compose.yaml", "services:\n  web:\n    image: web:1\n", options);
+  FileResult other = process_text("compose.yaml", "services:\n  web:\n    image: web:1\n    user: \"2000:2000\"\n", options);
+  set_image_source_for_tests({});
+  CHECK(own.output.find("      - /srv/web/cache:uid=1000,gid=1000,mode=750\n") != std::string::npos);
+  CHECK(other.output.find("      - /srv/web/cache:uid=2000,gid=2000\n") != std::string::npos);
 }
