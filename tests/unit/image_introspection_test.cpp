@@ -376,6 +376,26 @@ TEST_CASE("derivation: a JVM heap in the image's settings is reported") {
                            "its start command sets the JVM heap -Xmx1536m: a memory limit must leave room above it"});
 }
 
+TEST_CASE("derivation: a folder programs run from gets an exec tmpfs; set-uid programs are noted") {
+  ImageFilesystem fs = base_fs();
+  fs.files["/usr/local/bin/start"] = file(
+      "#!/bin/sh\nmkdir -p /run/app/bin\ncp /opt/helper /run/app/bin/helper\n/run/app/bin/helper\n"
+      "mkdir -p /var/cache/app\nexec /usr/bin/sudo -u app /usr/bin/python3\n");
+  fs.files["/usr/bin/sudo"] = file("", 04755);
+  ImageConfig config;
+  config.id = "sha256:99";
+  config.entrypoint = {"/usr/local/bin/start"};
+  ImageFacts facts = derive_image_facts(config, &fs);
+  REQUIRE(tmpfs_at(facts, "/run"));
+  CHECK(tmpfs_at(facts, "/run")->options == "exec");
+  CHECK(tmpfs_at(facts, "/run")->reason.ends_with(", and runs programs from there"));
+  // /var/cache is a system folder: the tmpfs goes on the folder the script creates.
+  REQUIRE(tmpfs_at(facts, "/var/cache/app"));
+  CHECK(tmpfs_at(facts, "/var/cache/app")->options == "");
+  CHECK(std::count(facts.notes.begin(), facts.notes.end(),
+                   "/usr/bin/sudo is set-uid; no-new-privileges stops it from changing user") == 1);
+}
+
 TEST_CASE("derivation: only the config when the files could not be read") {
   ImageConfig config;
   config.id = "sha256:dd";
