@@ -33,6 +33,13 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
+// A string member, or "" when it is missing or not a string (never throws).
+std::string string_field(const json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::optional<std::string> read_text_file(const std::string& path, std::size_t limit = 1u << 20) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > limit) return std::nullopt;
@@ -477,7 +484,7 @@ EngineEndpoint discover_engine(const EngineEnvironment& env) {
       auto text = read_text_file(folder.path().string() + "/meta.json");
       if (!text) continue;
       json meta = json::parse(*text, nullptr, false);
-      if (!meta.is_object() || meta.value("Name", std::string()) != *context) continue;
+      if (string_field(meta, "Name") != *context) continue;
       const json* host = nullptr;
       if (meta.contains("Endpoints") && meta["Endpoints"].contains("docker") && meta["Endpoints"]["docker"].contains("Host"))
         host = &meta["Endpoints"]["docker"]["Host"];
@@ -553,7 +560,9 @@ std::string facts_to_json(const ImageFacts& facts) {
 
 std::optional<ImageFacts> facts_from_json(std::string_view text) {
   json in = json::parse(text, nullptr, false);
-  if (!in.is_object() || in.value("format", 0) != kCacheFormat) return std::nullopt;
+  if (!in.is_object() || !in.contains("format") || !in["format"].is_number_integer() ||
+      in["format"].get<int>() != kCacheFormat)
+    return std::nullopt;
   try {
     ImageFacts facts;
     const json& c = in.at("config");
@@ -631,7 +640,7 @@ std::vector<std::string> keys_of(const json& value) {
 
 ImageConfig parse_inspect(const json& inspect) {
   ImageConfig c;
-  c.id = inspect.value("Id", std::string());
+  c.id = string_field(inspect, "Id");
   const json& config = inspect.contains("Config") && inspect["Config"].is_object() ? inspect["Config"] : json::object();
   if (config.contains("User") && config["User"].is_string()) c.user = config["User"].get<std::string>();
   if (config.contains("Entrypoint")) c.entrypoint = strings_of(config["Entrypoint"]);
@@ -693,7 +702,13 @@ IntrospectionResult ask_engine(EngineState& state, const std::string& reference)
   }
   ImageFilesystem filesystem;
   std::string problem;
-  {
+  // The export streams every layer: past this size a first run would wait
+  // too long, and the configuration alone is the evidence.
+  constexpr double kMaxExportBytes = 4.0 * (1ull << 30);
+  double size = inspect.contains("Size") && inspect["Size"].is_number() ? inspect["Size"].get<double>() : 0.0;
+  if (size > kMaxExportBytes)
+    problem = fmt::format("the image is {:.1f} GiB, over the 4 GiB whose files harden reads", size / (1ull << 30));
+  if (problem.empty()) {
     UnixHttp http;
     problem = http.connect(state.endpoint.socket, 60);
     if (problem.empty()) problem = http.get("/images/" + url_path_escape(reference) + "/get");

@@ -478,6 +478,8 @@ TEST_CASE("image cache: one JSON file per image ID; a corrupt entry is ignored")
   CHECK_FALSE(load_cached_facts(dir, config.id));
   CHECK_FALSE(facts_from_json("[]"));
   CHECK_FALSE(facts_from_json(R"({"format": 999})"));
+  CHECK_FALSE(facts_from_json(R"({"format": "3", "config": 1})"));  // a wrong type is not an exception
+  CHECK_FALSE(facts_from_json(R"({"format": 3, "config": {"id": 7}})"));
 }
 
 namespace {
