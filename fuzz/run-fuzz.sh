@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang and runs each for SECONDS
-# (default 60). Seeds: ../shared/corpus/real, golden/*/input.yml and the
+# (default 60). Seeds: $HARDEN_DATA_DIR/corpus/real (default ../shared),
+# golden/*/input.yml, the KICS fixtures and the
 # saved regressions. New crashers are left in fuzz/findings/TARGET/.
 # With HARDEN_FUZZ_RUNS=N each target instead runs N inputs after its seeds
 # with a fixed random seed (SECONDS stays a cap): the same inputs on every
@@ -19,7 +20,8 @@ cmake --build "$BUILD" -j"$(nproc)" --target fuzz_loader fuzz_edits fuzz_pipelin
 # Seed corpora. fuzz_edits reads 4 control bytes before the YAML.
 mkdir -p "$WORK/seeds-yaml" "$WORK/seeds-edits"
 n=0
-for f in "$ROOT"/../shared/corpus/real/* "$ROOT"/golden/*/input.yml "$ROOT"/../shared/corpus/kics/*/*.yaml; do
+DATA=${HARDEN_DATA_DIR:-$ROOT/../shared}
+for f in "$DATA"/corpus/real/* "$ROOT"/golden/*/input.yml "$DATA"/corpus/kics/*/*.yaml; do
   [ -f "$f" ] || continue
   n=$((n + 1))
   cp "$f" "$WORK/seeds-yaml/seed-$n"

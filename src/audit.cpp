@@ -298,14 +298,20 @@ SecurityState audit_service(const Service& service, const Options& options, cons
       std::string source = normalise_host_path(mount.source);
       if (source == "/") {
         state.host_access.push_back({"host-root", source, mount.target, mount.read_only, true});
-      } else if (is_docker_socket_path(source)) {
+      } else if (auto sockets = engine_sockets_of(mount.source); !sockets.empty() && !sockets.front().through_folder) {
         state.host_access.push_back({"docker-socket", source, mount.target, mount.read_only, true});
+      } else if (!sockets.empty()) {
+        // A folder that holds an engine's socket: the engine comes with it.
+        state.host_access.push_back({"socket-folder", source, mount.target, mount.read_only, true});
       } else if (sensitive_host_folder(source)) {
         state.host_access.push_back({"sensitive-bind", source, mount.target, mount.read_only, false});
       }
     }
     if (mount.read_only || mount.target.empty()) continue;
-    if (mount.kind == Mount::Kind::Bind && is_docker_socket_path(normalise_host_path(mount.source))) continue;
+    if (mount.kind == Mount::Kind::Bind) {
+      auto sockets = engine_sockets_of(mount.source);
+      if (!sockets.empty() && !sockets.front().through_folder) continue;
+    }
     switch (mount.kind) {
       case Mount::Kind::Bind: state.writable.push_back({mount.target, "bind", mount.source}); break;
       case Mount::Kind::Volume: state.writable.push_back({mount.target, "volume", mount.source}); break;
@@ -493,7 +499,11 @@ std::string access_text(const AuditHostAccess& a) {
   std::string mode = a.read_only ? " (ro)" : " (rw)";
   if (a.kind == "privileged-devices") return "all host devices (privileged)";
   if (a.kind == "host-root") return "host root at " + a.target + mode;
-  if (a.kind == "docker-socket") return "Docker socket" + mode;
+  if (a.kind == "docker-socket") {
+    auto sockets = engine_sockets_of(a.source);
+    return (sockets.empty() ? std::string("engine") : sockets.front().engine) + " socket" + mode;
+  }
+  if (a.kind == "socket-folder") return a.source + " at " + a.target + " with the engine socket" + mode;
   if (a.kind == "device") return "device " + a.source;
   return a.source + " at " + a.target + mode;
 }

@@ -27,6 +27,7 @@
 #include "harden/config.h"
 #include "harden/diff.h"
 #include "harden/discovery.h"
+#include "harden/limit_values.h"
 #include "harden/override.h"
 #include "harden/pipeline.h"
 #include "harden/report.h"
@@ -438,6 +439,21 @@ int run_cli(int argc, char** argv) {
   options.ignore = split_list(s.ignore);
   options.profile = s.profile == "strict" ? Profile::Strict : Profile::Baseline;
   options.unsafe_fixes = s.unsafe_fixes;
+  // Limits are checked as the engine reads them, before any file is touched.
+  struct LimitOption {
+    const char* name;
+    const std::string& value;
+    std::optional<std::string> (*problem)(std::string_view);
+  };
+  for (const LimitOption& option : {LimitOption{"--memory", s.memory, memory_limit_problem},
+                                    LimitOption{"--cpus", s.cpus, cpus_limit_problem},
+                                    LimitOption{"--pids", s.pids, pids_limit_problem}}) {
+    if (app.count(option.name) == 0) continue;
+    if (std::optional<std::string> wrong = option.problem(option.value)) {
+      fmt::print(stderr, "harden: {}: {}\n", option.name, *wrong);
+      return 2;
+    }
+  }
   if (!s.memory.empty()) options.defaults.memory = s.memory;
   if (!s.cpus.empty()) options.defaults.cpus = s.cpus;
   if (!s.pids.empty()) options.defaults.pids = s.pids;
@@ -519,7 +535,7 @@ int run_cli(int argc, char** argv) {
     if (mode == Mode::Check) {
       if (s.format != "text") std::cout << format_report(s.format, {r}, summarize({r}, 0), {});
       else write_text_report(std::cout, {r}, summarize({r}, 0), {color_out, false, false});
-      return r.changed ? 1 : 0;
+      return r.changed || r.no_services ? 1 : 0;
     }
     std::cout << r.output;
     return 0;
@@ -580,6 +596,7 @@ int run_cli(int argc, char** argv) {
   bool keep_texts = s.format == "sarif" || s.format == "markdown" || mode == Mode::Print;
   bool any_error = !found.errors.empty();
   bool any_change = false;
+  bool any_unchecked = false;  // a file with no services
   RunSummary summary;
   std::vector<FileResult> kept;
   TextReportOptions text_options{false, false, mode == Mode::Write};
@@ -597,7 +614,7 @@ int run_cli(int argc, char** argv) {
   };
 
   auto finish = [&](FileResult& r) {
-    if (mode == Mode::Diff && !r.error && r.changed) r.diff = unified_diff(r.original, r.output, r.path, 3, color_out);
+    if (mode == Mode::Diff && !r.error && r.changed) r.diff = unified_diff(r.original, r.output, patch_path(r.path), 3, color_out);
     if (!keep_texts) {
       // Only SARIF (which keeps the texts) reports the edits. Freed here, on
       // the worker that made them, rather than by whichever thread emits.
@@ -610,6 +627,7 @@ int run_cli(int argc, char** argv) {
     summary.add(r);
     if (r.error) any_error = true;
     if (r.changed) any_change = true;
+    if (r.no_services) any_unchecked = true;
     if (report_file.is_open()) write_text_file_report(report_file, r, text_options);
     if (mode == Mode::Diff) std::cout << r.diff;
     if (s.format == "text" && mode != Mode::Print) {
@@ -676,6 +694,8 @@ int run_cli(int argc, char** argv) {
   }
   if (any_error) return 2;
   if ((mode == Mode::Diff || mode == Mode::Check) && any_change) return 1;
+  // A file with nothing checked must not pass a CI gate.
+  if (mode == Mode::Check && any_unchecked) return 1;
   return 0;
 }
 

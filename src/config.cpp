@@ -13,6 +13,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "harden/limit_values.h"
 #include "harden/rule.h"
 
 namespace harden {
@@ -149,21 +150,9 @@ class Parser {
     for (const auto& [key, value, mark] : checked_map(node, "defaults", {"memory", "cpus", "pids", "restart"})) {
       (void)mark;
       std::string v = scalar(value, "defaults." + key);
-      if (key == "memory") {
-        static const std::regex memory(R"(^[0-9]+(\.[0-9]+)?\s*([bBkKmMgG][bB]?)?$)");
-        if (!std::regex_match(v, memory))
-          fail(value.Mark(), "defaults.memory: expected a size such as 512m or 1g, found '" + v + "'");
-        config.memory = v;
-      } else if (key == "cpus") {
-        static const std::regex cpus(R"(^([0-9]+(\.[0-9]*)?|\.[0-9]+)$)");
-        if (!std::regex_match(v, cpus) || std::stod(v) <= 0)
-          fail(value.Mark(), "defaults.cpus: expected a positive number such as 1 or 0.5, found '" + v + "'");
-        config.cpus = v;
-      } else if (key == "pids") {
-        static const std::regex pids(R"(^[1-9][0-9]{0,8}$)");
-        if (!std::regex_match(v, pids))
-          fail(value.Mark(), "defaults.pids: expected a positive whole number such as 100, found '" + v + "'");
-        config.pids = v;
+      if (key == "memory" || key == "cpus" || key == "pids") {
+        (key == "memory" ? config.memory : key == "cpus" ? config.cpus : config.pids) =
+            limit(value, "defaults." + key, key);
       } else if (key == "restart") {
         static const std::regex restart(R"(^(no|always|unless-stopped|on-failure(:[0-9]+)?)$)");
         if (!std::regex_match(v, restart))
@@ -174,15 +163,32 @@ class Parser {
     }
   }
 
+  // A limit value (`kind` memory, cpus or pids), checked with Docker's
+  // syntax and minimums.
+  std::string limit(const YAML::Node& node, const std::string& what, const std::string& kind) const {
+    std::string v = scalar(node, what);
+    std::optional<std::string> problem = kind == "memory" ? memory_limit_problem(v)
+                                         : kind == "cpus" ? cpus_limit_problem(v)
+                                                          : pids_limit_problem(v);
+    if (problem) fail(node.Mark(), what + ": " + *problem);
+    return v;
+  }
+
   void read_services(const YAML::Node& node, Config& config) const {
     if (node.IsNull()) return;
     for (const auto& [name, value, mark] : checked_map(node, "services", {})) {
       (void)mark;
       if (value.IsNull()) continue;
-      for (const auto& [key, setting, key_mark] : checked_map(value, "services." + name, {"ignore"})) {
-        (void)key;
+      for (const auto& [key, setting, key_mark] :
+           checked_map(value, "services." + name, {"ignore", "memory", "cpus", "pids"})) {
         (void)key_mark;
-        config.service_ignores[name] = rule_list(setting, "services." + name + ".ignore", false);
+        const std::string what = "services." + name + "." + key;
+        if (key == "ignore") {
+          config.service_ignores[name] = rule_list(setting, what, false);
+          continue;
+        }
+        ServiceLimits& limits = config.service_limits[name];
+        (key == "memory" ? limits.memory : key == "cpus" ? limits.cpus : limits.pids) = limit(setting, what, key);
       }
     }
   }
@@ -314,6 +320,7 @@ Options apply_config(const Options& cli, const CliGiven& given, const Config& co
   if (!given.cpus && config.cpus) o.defaults.cpus = *config.cpus;
   if (!given.pids && config.pids) o.defaults.pids = *config.pids;
   if (!given.restart && config.restart) o.defaults.restart = *config.restart;
+  for (const auto& [service, limits] : config.service_limits) o.service_limits[service] = limits;
   for (const auto& [service, rules] : config.service_ignores) {
     auto& list = o.service_ignores[service];
     list.insert(list.end(), rules.begin(), rules.end());

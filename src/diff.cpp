@@ -5,9 +5,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace harden {
+
+namespace fs = std::filesystem;
 namespace {
 
 // Lines with their own endings.
@@ -134,6 +140,59 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
     i = end;
   }
   return out;
+}
+
+namespace {
+
+// The root of the git work tree holding `folder` (a canonical path), or
+// nothing. Roots are remembered per folder: a batch asks once per folder,
+// not once per file and parent.
+std::optional<fs::path> work_tree_root(const fs::path& folder) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::optional<fs::path>> known;
+  std::lock_guard lock(mutex);
+  if (auto it = known.find(folder.native()); it != known.end()) return it->second;
+  std::optional<fs::path> root;
+  std::error_code ec;
+  for (fs::path dir = folder; !dir.empty(); dir = dir.parent_path()) {
+    // `.git` is a folder in a clone and a file in a linked work tree.
+    if (fs::exists(dir / ".git", ec)) {
+      root = dir;
+      break;
+    }
+    if (dir == dir.root_path()) break;
+  }
+  known.emplace(folder.native(), root);
+  return root;
+}
+
+bool is_below(const fs::path& relative) {
+  return !relative.empty() && *relative.begin() != ".." && relative.is_relative();
+}
+
+}  // namespace
+
+std::string patch_path(const std::string& path) {
+  if (path == "-") return path;
+  std::error_code ec;
+  fs::path absolute = fs::absolute(fs::path(path), ec).lexically_normal();
+  if (ec) return path;
+  if (!absolute.has_filename()) absolute = absolute.parent_path();
+  // Symlinked folders are resolved (git knows the real path); the file's
+  // own name is kept.
+  fs::path folder = fs::weakly_canonical(absolute.parent_path(), ec);
+  if (ec) folder = absolute.parent_path();
+  const fs::path file = folder / absolute.filename();
+  if (auto root = work_tree_root(folder)) {
+    fs::path relative = file.lexically_relative(*root);
+    if (is_below(relative)) return relative.generic_string();
+  }
+  fs::path cwd = fs::current_path(ec);
+  if (!ec) {
+    fs::path relative = file.lexically_relative(fs::weakly_canonical(cwd, ec));
+    if (!ec && is_below(relative)) return relative.generic_string();
+  }
+  return file.generic_string();
 }
 
 }  // namespace harden

@@ -2,6 +2,8 @@
 // for profiles and the lookup of the best profile for an image.
 
 #include "harden/image_profile.h"
+
+#include "harden/limit_values.h"
 #include "harden/text.h"
 
 #include <yaml-cpp/yaml.h>
@@ -179,9 +181,25 @@ std::size_t literal_length(std::string_view pattern) {
 enum class RepositoryMatch {
   none = 0,
   name_only = 1,    // "myorg/nginx" for an official "nginx" entry
-  path_suffix = 2,  // a registry proxy that prefixes a path: "hub-proxy/library/nginx"
-  exact = 3,        // same repository on any registry (mirrors keep the path)
+  pattern = 2,      // a family listing: "linuxserver/*" for "linuxserver/sonarr"
+  path_suffix = 3,  // a registry proxy that prefixes a path: "hub-proxy/library/nginx"
+  exact = 4,        // same repository on any registry (mirrors keep the path)
 };
+
+bool is_pattern(std::string_view listed) { return listed.find('*') != std::string_view::npos; }
+
+// A family listing ("bitnami/*") against a repository, path component by
+// path component, so that `*` never spans a `/`. A registry proxy's prefix
+// ("hub-proxy/bitnami/redis") is skipped as for exact listings.
+bool pattern_matches(std::string_view pattern, std::string_view repository) {
+  const std::vector<std::string> globs = split_path(pattern);
+  const std::vector<std::string> parts = split_path(repository);
+  if (globs.empty() || parts.size() < globs.size()) return false;
+  const std::size_t offset = parts.size() - globs.size();
+  for (std::size_t i = 0; i < globs.size(); ++i)
+    if (!glob_match(globs[i], parts[offset + i])) return false;
+  return true;
+}
 
 bool is_official(const ImageRef& ref) {
   return ref.repository.starts_with("library/") && ref.repository.find('/', 8) == std::string::npos;
@@ -189,6 +207,8 @@ bool is_official(const ImageRef& ref) {
 
 RepositoryMatch match_repository(const ImageRef& wanted, const ImageRef& listed) {
   if (listed.repository.empty() || wanted.repository.empty()) return RepositoryMatch::none;
+  if (is_pattern(listed.repository))
+    return pattern_matches(listed.repository, wanted.repository) ? RepositoryMatch::pattern : RepositoryMatch::none;
   if (wanted.repository == listed.repository) return RepositoryMatch::exact;
   if (wanted.repository.ends_with("/" + listed.repository)) return RepositoryMatch::path_suffix;
   // Only official names are distinctive enough to match by name alone
@@ -217,8 +237,9 @@ std::optional<MatchScore> score_profile(const ImageProfile& profile, const Image
                                         const std::optional<std::string>& tag) {
   MatchScore score;
   for (const std::string& listed : profile.images) {
-    // Every kind of match needs equal names: compare those before parsing.
-    if (listed.find('$') == std::string::npos && listed_name(listed) != wanted.name) continue;
+    // Every kind of match but a family pattern needs equal names: compare
+    // those before parsing.
+    if (listed.find_first_of("$*") == std::string::npos && listed_name(listed) != wanted.name) continue;
     score.repository = std::max(score.repository, match_repository(wanted, parse_reference(listed).ref));
   }
   if (score.repository == RepositoryMatch::none) return std::nullopt;
@@ -354,15 +375,30 @@ std::string normalize_capability(std::string_view name) {
   return upper;
 }
 
+// `when:` of a grant: one condition or a list of them (any may hold).
+std::vector<GrantCondition> read_conditions(const Mapping& map) {
+  std::vector<GrantCondition> conditions;
+  for_each_item(map, "when", [&](const YAML::Node& item) {
+    std::optional<GrantCondition> condition;
+    if (item.IsScalar()) condition = parse_grant_condition(item.Scalar());
+    if (!condition) {
+      fail(item.Mark(), "a condition in 'when' must be 'bind-mount /PATH', 'env NAME' or 'no-env NAME'");
+    }
+    conditions.push_back(std::move(*condition));
+  });
+  return conditions;
+}
+
 CapabilityNeed read_capability(const YAML::Node& node) {
   CapabilityNeed need;
   YAML::Mark name_mark = node.Mark();
   if (node.IsScalar()) {
     need.name = node.Scalar();
   } else {
-    const Mapping map(node, "a capability", {"name", "reason"});
+    const Mapping map(node, "a capability", {"name", "reason", "when"});
     need.name = read_string(map, "name");
     need.reason = read_string(map, "reason");
+    need.when = read_conditions(map);
     if (const YAML::Node* name = map.get("name")) name_mark = name->Mark();
   }
   need.name = normalize_capability(need.name);
@@ -388,10 +424,11 @@ TmpfsNeed read_tmpfs(const YAML::Node& node) {
     need.path = text.substr(0, colon);
     if (colon != std::string::npos) need.options = text.substr(colon + 1);
   } else {
-    const Mapping map(node, "a tmpfs", {"path", "options", "reason"});
+    const Mapping map(node, "a tmpfs", {"path", "options", "reason", "when"});
     need.path = read_string(map, "path");
     need.options = read_string(map, "options");
     need.reason = read_string(map, "reason");
+    need.when = read_conditions(map);
   }
   if (!need.path.starts_with('/')) fail(node.Mark(), "a tmpfs path must be absolute");
   return need;
@@ -403,11 +440,30 @@ std::vector<TmpfsNeed> read_tmpfs_list(const Mapping& map, const std::string& ke
   return needs;
 }
 
+// `limits: {memory: 1g, cpus: 2, pids: 200, reason: ...}`, each value in
+// Docker's syntax and above its minimum.
+LimitFloors read_limit_floors(const YAML::Node& node) {
+  LimitFloors floors;
+  if (node.IsNull()) return floors;
+  const Mapping map(node, "limits", {"memory", "cpus", "pids", "reason"});
+  auto checked = [&](const std::string& key, std::optional<std::string> (*problem)(std::string_view)) {
+    std::string value = read_string(map, key);
+    if (!value.empty())
+      if (std::optional<std::string> wrong = problem(value)) fail(map.get(key)->Mark(), "limits." + key + ": " + *wrong);
+    return value;
+  };
+  floors.memory = checked("memory", memory_limit_problem);
+  floors.cpus = checked("cpus", cpus_limit_problem);
+  floors.pids = checked("pids", pids_limit_problem);
+  floors.reason = read_string(map, "reason");
+  return floors;
+}
+
 ImageProfile read_profile(const YAML::Node& node) {
   const Mapping map(node, "an image profile",
                     {"family", "images", "tags", "user", "switches_user", "non_root_user", "cap_add",
                      "file_caps", "tmpfs", "tmp_exec", "volumes", "data_dirs",
-                     "breaks_with_no_new_privileges", "breaks_with_read_only", "notes", "source"});
+                     "breaks_with_no_new_privileges", "breaks_with_read_only", "limits", "notes", "source"});
   ImageProfile profile;
   profile.family = read_string(map, "family");
   if (profile.family.empty()) fail(map.mark(), "an image profile needs a 'family'");
@@ -425,6 +481,7 @@ ImageProfile read_profile(const YAML::Node& node) {
   profile.data_dirs = read_path_list(map, "data_dirs");
   profile.breaks_with_no_new_privileges = read_bool(map, "breaks_with_no_new_privileges");
   profile.breaks_with_read_only = read_bool(map, "breaks_with_read_only");
+  if (const YAML::Node* limits = map.get("limits")) profile.limits = read_limit_floors(*limits);
   profile.notes = read_string(map, "notes");
   profile.source = read_string(map, "source");
   return profile;
@@ -461,6 +518,40 @@ std::vector<ImageProfile> read_profiles(const YAML::Node& root) {
 
 ImageRef parse_image_ref(std::string_view image) { return parse_reference(image).ref; }
 
+std::optional<GrantCondition> parse_grant_condition(std::string_view text) {
+  text = trim(text);
+  const std::size_t space = text.find_first_of(" \t");
+  if (space == std::string_view::npos) return std::nullopt;
+  const std::string_view keyword = text.substr(0, space);
+  const std::string_view subject = trim(text.substr(space));
+  GrantCondition condition;
+  condition.subject = std::string(subject);
+  if (keyword == "bind-mount") {
+    condition.kind = GrantCondition::Kind::BindMount;
+    if (!subject.starts_with('/') || subject.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
+    while (condition.subject.size() > 1 && condition.subject.back() == '/') condition.subject.pop_back();
+    return condition;
+  }
+  if (keyword == "env" || keyword == "no-env") {
+    condition.kind = keyword == "env" ? GrantCondition::Kind::Env : GrantCondition::Kind::NoEnv;
+    if (subject.empty() || !is_name_start(subject.front()) ||
+        !std::all_of(subject.begin(), subject.end(), is_name_char)) {
+      return std::nullopt;
+    }
+    return condition;
+  }
+  return std::nullopt;
+}
+
+std::string to_string(const GrantCondition& condition) {
+  switch (condition.kind) {
+    case GrantCondition::Kind::BindMount: return "bind-mount " + condition.subject;
+    case GrantCondition::Kind::Env: return "env " + condition.subject;
+    case GrantCondition::Kind::NoEnv: return "no-env " + condition.subject;
+  }
+  return condition.subject;
+}
+
 // ProfileCatalog::builtin() is in the source that tools/embed_profiles.cpp
 // generates from transforms/image_profiles.yaml.
 
@@ -491,7 +582,7 @@ void ProfileCatalog::index() {
   with_variables_.clear();
   for (std::size_t i = 0; i < profiles_.size(); ++i) {
     for (const std::string& listed : profiles_[i].images) {
-      if (listed.find('$') != std::string::npos) {
+      if (listed.find_first_of("$*") != std::string::npos) {
         if (with_variables_.empty() || with_variables_.back() != i) with_variables_.push_back(i);
         continue;
       }

@@ -498,6 +498,84 @@ std::vector<std::string> inherited_mount_targets(const Service& service) {
   return targets;
 }
 
+// ------------------------------------------------------------ grant conditions
+
+enum class EnvState { Set, Unset, Unknown };
+
+// Whether the service sets an environment variable. A name without a value
+// (`- PUID`, `PUID:`) comes from the shell, and an env_file may set any
+// name: both are unknown.
+EnvState env_state(const Service& service, const std::string& name) {
+  const Node* environment = resolved(service.value("environment"));
+  if (environment && environment->is_mapping()) {
+    if (const Node* value = mapping_get(environment, name)) {
+      const Node* v = resolved(value);
+      return v && v->is_scalar() && !v->value.empty() ? EnvState::Set : EnvState::Unknown;
+    }
+  }
+  for (const Node* item : sequence_items(environment)) {
+    const std::string text = scalar_of(item);
+    if (text == name) return EnvState::Unknown;
+    if (text.starts_with(name + "=")) return EnvState::Set;
+  }
+  return service.value("env_file") ? EnvState::Unknown : EnvState::Unset;
+}
+
+// The service's mounts of host folders, its own and those `extends` adds.
+std::vector<Mount> bind_mounts(const Service& service, const std::vector<Mount>& own) {
+  std::vector<Mount> binds;
+  for (const Mount& mount : own)
+    if (mount.kind == Mount::Kind::Bind) binds.push_back(mount);
+  for (const auto& [mapping, origin] : service.inherited)
+    for (const Mount& mount : mounts_of(mapping_get(mapping, "volumes"), nullptr))
+      if (mount.kind == Mount::Kind::Bind) binds.push_back(mount);
+  return binds;
+}
+
+// Why a grant holds: "required", or "conditional: <the condition that
+// holds>"; nothing when it has conditions and none holds. An unknown
+// environment counts as holding: a missing grant breaks the start.
+std::optional<std::string> grant_holds(const std::vector<GrantCondition>& when, const Service& service,
+                                       const std::vector<Mount>& mounts) {
+  if (when.empty()) return std::string("required");
+  for (const GrantCondition& condition : when) {
+    switch (condition.kind) {
+      case GrantCondition::Kind::BindMount:
+        for (const Mount& bind : bind_mounts(service, mounts))
+          if (path_covered(condition.subject, bind.target) || path_covered(bind.target, condition.subject))
+            return fmt::format("conditional: {} is a host bind mount, owner unknown", bind.target);
+        break;
+      case GrantCondition::Kind::Env:
+        if (EnvState state = env_state(service, condition.subject); state != EnvState::Unset)
+          return state == EnvState::Set
+                     ? fmt::format("conditional: the service sets {}", condition.subject)
+                     : fmt::format("conditional: {} may be set (env_file or the shell)", condition.subject);
+        break;
+      case GrantCondition::Kind::NoEnv:
+        if (EnvState state = env_state(service, condition.subject); state != EnvState::Set)
+          return state == EnvState::Unset
+                     ? fmt::format("conditional: the service does not set {}", condition.subject)
+                     : fmt::format("conditional: {} may be unset (env_file or the shell)", condition.subject);
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// "when /data is a host bind mount or the service sets PUID"
+std::string condition_text(const std::vector<GrantCondition>& when) {
+  std::string out;
+  for (const GrantCondition& condition : when) {
+    out += out.empty() ? "when " : " or ";
+    switch (condition.kind) {
+      case GrantCondition::Kind::BindMount: out += condition.subject + " is a host bind mount"; break;
+      case GrantCondition::Kind::Env: out += "the service sets " + condition.subject; break;
+      case GrantCondition::Kind::NoEnv: out += "the service does not set " + condition.subject; break;
+    }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------ infer
 
 std::string join(const std::vector<int>& numbers) {
@@ -526,14 +604,21 @@ void infer_user(ServiceFacts& facts, const Service& service, const std::optional
 
 void infer_capabilities(ServiceFacts& facts, const Service& service, const std::string& subject,
                         const std::optional<DockerfileFacts>& dockerfile) {
+  // A profile grant holds always (required) or under conditions on the
+  // service's mounts and environment (conditional); the reason says which.
+  const auto add_profile_capability = [&](const CapabilityNeed& need) {
+    if (std::optional<std::string> why = grant_holds(need.when, service, facts.mounts))
+      add_capability(facts, need.name, fmt::format("{} needs {} ({}): {}", subject, need.name, *why, need.reason));
+    else
+      facts.notes.push_back(fmt::format("{} is not added: {} needs it only {}, which does not hold here", need.name,
+                                        subject, condition_text(need.when)));
+  };
   // cap_add never reaches a process that starts non-root (research §0.2).
   if (facts.profile && facts.starts_as_root)
-    for (const CapabilityNeed& need : facts.profile->cap_add)
-      add_capability(facts, need.name, fmt::format("{} needs {}: {}", subject, need.name, need.reason));
+    for (const CapabilityNeed& need : facts.profile->cap_add) add_profile_capability(need);
   // File capabilities make exec fail when missing, root or not (§0.3).
   if (facts.profile)
-    for (const CapabilityNeed& need : facts.profile->file_caps)
-      add_capability(facts, need.name, fmt::format("{} needs {}: {}", subject, need.name, need.reason));
+    for (const CapabilityNeed& need : facts.profile->file_caps) add_profile_capability(need);
   if (dockerfile)
     for (const std::string& cap : dockerfile->file_caps)
       add_capability(facts, cap,
@@ -597,16 +682,19 @@ bool covered_by(const std::string& path, const std::string& mount) {
   return !mount.empty() && path_covered(canonical_path(path), canonical_path(strip_trailing_slashes(mount)));
 }
 
-void infer_tmpfs(ServiceFacts& facts, const std::string& subject, const std::string& compose_user,
-                 const std::vector<std::string>& inherited_targets, std::vector<InferredTmpfs> from_image = {}) {
+void infer_tmpfs(ServiceFacts& facts, const Service& service, const std::string& subject,
+                 const std::string& compose_user, const std::vector<std::string>& inherited_targets,
+                 std::vector<InferredTmpfs> from_image = {}) {
   std::vector<InferredTmpfs> wanted;
   wanted.push_back({"/tmp", facts.tmp_exec ? "exec" : "",
                     facts.tmp_exec ? fmt::format("{} runs Java code that needs an executable /tmp", subject)
                                    : "every service may write temporary files to /tmp"});
   if (facts.profile)
-    for (const TmpfsNeed& need : facts.profile->tmpfs)
-      wanted.push_back({strip_trailing_slashes(need.path), tmpfs_options_for_user(need.options, compose_user),
-                        fmt::format("{} writes {}: {}", subject, need.path, need.reason)});
+    for (const TmpfsNeed& need : facts.profile->tmpfs) {
+      if (std::optional<std::string> why = grant_holds(need.when, service, facts.mounts))
+        wanted.push_back({strip_trailing_slashes(need.path), tmpfs_options_for_user(need.options, compose_user),
+                          fmt::format("{} writes {} ({}): {}", subject, need.path, *why, need.reason)});
+    }
   for (InferredTmpfs& need : from_image) wanted.push_back(std::move(need));
 
   std::vector<std::string> image_volumes = facts.dockerfile_volumes;
@@ -769,7 +857,7 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   // A stable, readable order for cap_add: by name.
   std::sort(facts.capabilities.begin(), facts.capabilities.end(),
             [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
-  infer_tmpfs(facts, subject, scalar_of(service.value("user")), inherited_mount_targets(service),
+  infer_tmpfs(facts, service, subject, scalar_of(service.value("user")), inherited_mount_targets(service),
               image ? image_tmpfs(*image, image_subject, facts.mounts, scalar_of(service.value("user")))
                     : std::vector<InferredTmpfs>{});
   return facts;
@@ -810,8 +898,95 @@ std::string normalise_host_path(std::string_view path) {
   return out;
 }
 
-bool is_docker_socket_path(std::string_view normalised) {
-  return normalised.ends_with("/docker.sock") || normalised == "docker.sock";
+std::string with_interpolation_defaults(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t open = text.find("${", i);
+    if (open == std::string_view::npos) break;
+    std::size_t close = text.find('}', open + 2);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(i, open - i));
+    std::string_view inner = text.substr(open + 2, close - open - 2);
+    std::size_t dash = inner.find('-');
+    if (dash != std::string_view::npos && dash > 0) {
+      std::size_t name_end = inner[dash - 1] == ':' ? dash - 1 : dash;
+      std::string_view name = inner.substr(0, name_end);
+      bool is_name = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      });
+      if (is_name) {
+        out.append(inner.substr(dash + 1));
+        i = close + 1;
+        continue;
+      }
+    }
+    out.append(text.substr(open, close - open + 1));
+    i = close + 1;
+  }
+  out.append(text.substr(i));
+  return out;
+}
+
+namespace {
+
+struct SocketName {
+  std::string_view file;  // the socket's file name
+  std::string_view engine;
+};
+constexpr std::array<SocketName, 5> kSocketNames = {{{"docker.sock", "Docker"},
+                                                     {"cri-dockerd.sock", "Docker"},
+                                                     {"containerd.sock", "containerd"},
+                                                     {"podman.sock", "Podman"},
+                                                     {"crio.sock", "CRI-O"}}};
+// Where the engines put their sockets by default (/var/run is a link to
+// /run on current systems, so both spellings are listed).
+struct SocketPlace {
+  std::string_view path;
+  std::string_view engine;
+};
+constexpr std::array<SocketPlace, 8> kSocketPlaces = {{{"/var/run/docker.sock", "Docker"},
+                                                       {"/run/docker.sock", "Docker"},
+                                                       {"/var/run/containerd/containerd.sock", "containerd"},
+                                                       {"/run/containerd/containerd.sock", "containerd"},
+                                                       {"/var/run/podman/podman.sock", "Podman"},
+                                                       {"/run/podman/podman.sock", "Podman"},
+                                                       {"/var/run/crio/crio.sock", "CRI-O"},
+                                                       {"/run/crio/crio.sock", "CRI-O"}}};
+
+}  // namespace
+
+std::vector<EngineSocket> engine_sockets_of(std::string_view host_source) {
+  std::string source = normalise_host_path(with_interpolation_defaults(host_source));
+  std::vector<EngineSocket> found;
+  if (source.empty()) return found;
+  std::string_view file = std::string_view(source).substr(source.rfind('/') + 1);
+  for (const SocketName& name : kSocketNames)
+    if (file == name.file) return {{std::string(name.engine), source, false}};
+  // The host's root is H106's finding, with the whole host in it.
+  if (source.front() != '/' || source == "/") return found;
+  for (const SocketPlace& place : kSocketPlaces) {
+    if (!path_covered(std::string(place.path), source)) continue;
+    bool known = std::any_of(found.begin(), found.end(), [&](const EngineSocket& s) { return s.engine == place.engine; });
+    if (!known) found.push_back({std::string(place.engine), std::string(place.path), true});
+  }
+  // A rootless engine's socket lies in the user's runtime folder:
+  // /run/user/UID/docker.sock, /run/user/UID/podman/podman.sock.
+  std::string_view run = source;
+  if (run.starts_with("/var/run/")) run.remove_prefix(4);
+  std::string runtime_folder;
+  if (run == "/run/user") {
+    runtime_folder = source + "/UID";
+  } else if (run.starts_with("/run/user/")) {
+    std::string_view uid = run.substr(10);
+    if (!uid.empty() && std::all_of(uid.begin(), uid.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      runtime_folder = source;
+  }
+  if (!runtime_folder.empty()) {
+    found.push_back({"Docker", runtime_folder + "/docker.sock", true});
+    found.push_back({"Podman", runtime_folder + "/podman/podman.sock", true});
+  }
+  return found;
 }
 
 namespace {
@@ -826,7 +1001,10 @@ constexpr std::array<std::string_view, 2> kSensitiveWhole = {"/var", "/home"};
 
 std::optional<std::string_view> sensitive_host_folder(std::string_view host_path) {
   std::string source = normalise_host_path(host_path);
-  if (source.empty() || source.front() != '/' || is_docker_socket_path(source)) return std::nullopt;
+  if (source.empty() || source.front() != '/') return std::nullopt;
+  // A socket is no folder to make read-only: H107 reports it.
+  if (auto sockets = engine_sockets_of(source); !sockets.empty() && !sockets.front().through_folder)
+    return std::nullopt;
   for (std::string_view folder : kSensitive)
     if (path_covered(source, std::string(folder))) return folder;
   for (std::string_view folder : kSensitiveWhole)

@@ -502,7 +502,7 @@ int run_to_override(const std::vector<FileResult>& results, const OverrideRunOpt
     switch (options.mode) {
       case OverrideMode::Print: out << o.text; break;
       case OverrideMode::Diff:
-        if (differs) out << unified_diff(existing, o.text, target, 3, options.color);
+        if (differs) out << unified_diff(existing, o.text, patch_path(target), 3, options.color);
         if (differs) code = std::max(code, 1);
         break;
       case OverrideMode::Check:

@@ -40,6 +40,7 @@ struct Analysis {
   // (merge keys, extends): those are fixed first.
   std::map<std::string, std::vector<std::string>> inherits_from;
   std::vector<std::string> notes;
+  bool no_services = false;
   std::optional<LoadError> error;
 };
 
@@ -82,6 +83,12 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
   }
   const ComposeFile& compose = std::get<ComposeFile>(compose_or_error);
   std::string dir = fs::path(path).parent_path().string();
+  // A Kubernetes manifest, or `servces:`: "0 findings" would read as a pass.
+  if (!compose.services_node && !mapping_get(compose.root, "include")) {
+    a.no_services = true;
+    a.notes.push_back("the file has no services: key (nor include:): it is no Compose file, or the key is misspelt; "
+                      "nothing in it was checked");
+  }
 
   FileStyle file_style = FileStyle::learn(doc);
   EditBuilder file_edits(doc, file_style);
@@ -115,6 +122,7 @@ Analysis analyse(const std::string& path, std::string text, const Options& optio
     for (std::size_t i = first; i < a.findings.size(); ++i) a.findings[i].service = service.name;
   }
   apply_waivers(doc, compose, options, a.findings);
+  for (std::string& note : unknown_waiver_rules(doc)) a.notes.push_back(std::move(note));
   for (Finding& f : a.findings) {
     Position p = doc.position(f.offset);
     f.line = p.line;
@@ -230,6 +238,7 @@ FileResult process_text(const std::string& path, std::string text, const Options
       std::stable_sort(result.findings.begin(), result.findings.end(),
                        [](const Finding& x, const Finding& y) { return x.offset < y.offset; });
       result.notes = std::move(a.notes);
+      result.no_services = a.no_services;
       for (Finding& f : result.findings) {
         if (f.waived) continue;
         if (f.fix && !fix_allowed(*f.fix, options))

@@ -166,7 +166,7 @@ std::string markdown_report(const std::vector<FileResult>& results, const RunSum
       out += "\n";
     }
     if (r.changed) {
-      std::string diff = unified_diff(r.original, r.output, r.path, 3, false);
+      std::string diff = unified_diff(r.original, r.output, patch_path(r.path), 3, false);
       if (!diff.empty()) {
         std::string fence = "```";
         while (diff.find(fence) != std::string::npos) fence += '`';

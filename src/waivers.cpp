@@ -1,6 +1,8 @@
 #include "harden/waivers.h"
 #include "harden/text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -46,6 +48,29 @@ std::optional<InlineWaiver> waiver_on_line(const Document& doc, std::size_t offs
   rest = trim(rest);
   if (rest.substr(0, 2) == "--") waiver.reason = std::string(trim(rest.substr(2)));
   return waiver;
+}
+
+std::vector<std::string> unknown_waiver_rules(const Document& doc) {
+  std::vector<std::string> notes;
+  const auto known = [](const std::string& name) {
+    return std::any_of(all_rules().begin(), all_rules().end(), [&](const auto& rule) {
+      InlineWaiver one{{name}, ""};
+      return waiver_covers(one, rule->info());
+    });
+  };
+  std::string_view text = doc.text;
+  for (std::size_t at = text.find("harden:"); at != std::string_view::npos; at = text.find("harden:", at)) {
+    std::size_t line_end = doc.line_end(doc.line_begin(at));
+    if (auto waiver = waiver_on_line(doc, at)) {
+      for (const std::string& name : waiver->rules)
+        if (!known(name))
+          notes.push_back(fmt::format("line {}: the waiver ignore[...] names '{}', which is no rule, so it silences "
+                                      "nothing (see `harden rules`)",
+                                      doc.position(at).line, name));
+    }
+    at = std::max(line_end, at + 1);
+  }
+  return notes;
 }
 
 void apply_waivers(const Document& doc, const ComposeFile& compose, const Options& options,

@@ -11,6 +11,9 @@ For every file that is valid Compose on input (JSON schema, draft 2020-12):
   - the result is idempotent (`harden --check` exits 0);
   - every service meets the baseline, unless harden reported why not
     (`not_fixed` in the JSON report: a refusal, counted and printed);
+  - no limit the output adds is one the engine refuses or that starves the
+    service: `cpus` beside cpu_quota/cpu_period, a memory limit below a
+    reservation or a JVM heap, or above memswap_limit;
   - no original line outside the changed keys was removed or altered.
 
 Needs python3-yaml and python3-jsonschema (Debian 12: 4.10, which knows
@@ -269,7 +272,7 @@ def baseline_misses(service):
         limits = {}
     if "mem_limit" not in service and "memory" not in limits:
         misses.append("memory limit")
-    if "cpus" not in service and "cpus" not in limits:
+    if "cpus" not in service and "cpus" not in limits and not any(k in service for k in CPU_SETTINGS):
         misses.append("cpu limit")
     if "pids_limit" not in service and "pids" not in limits:
         misses.append("pids limit")
@@ -277,6 +280,82 @@ def baseline_misses(service):
     if isinstance(volumes, list) and any(binds_root(v) for v in volumes):
         misses.append("bind of /")
     return misses
+
+
+# --------------------------------------------------------------------------
+# Limits the engine refuses or that starve the service: `cpus` beside
+# cpu_quota or cpu_period (or cpu_count/cpu_percent), a memory limit below a
+# reservation or a JVM heap, or above memswap_limit.
+
+# Service keys that count as a cpu limit; `cpus` beside them is refused
+# (cpuset is a placement the author chose).
+CPU_SETTINGS = ("cpu_quota", "cpu_period", "cpu_count", "cpu_percent", "cpuset")
+CPU_CONFLICTS = ("cpu_quota", "cpu_period", "cpu_count", "cpu_percent")
+JVM_VARIABLES = ("JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "ES_JAVA_OPTS",
+                 "OPENSEARCH_JAVA_OPTS", "LS_JAVA_OPTS", "KAFKA_HEAP_OPTS", "CATALINA_OPTS", "JVM_OPTS")
+UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+
+
+def with_defaults(text):
+    """Compose interpolation as far as the file tells: ${VAR:-x} -> x."""
+    text = re.sub(r"\$\{[A-Za-z0-9_]+:?-([^{}]*)\}", r"\1", str(text))
+    return re.sub(r"\$\{[^{}]*\}|\$[A-Za-z_][A-Za-z0-9_]*", "", text)
+
+
+def memory_bytes(value):
+    """Docker's RAMInBytes; None when absent, not a size, 0 or -1."""
+    if value is None or isinstance(value, bool):
+        return None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?) ?([kKmMgGtTpP]?)[iI]?[bB]?", with_defaults(value).strip())
+    if not m:
+        return None
+    size = int(float(m.group(1)) * UNITS[m.group(2).lower()])
+    return size or None
+
+
+def jvm_heap(service):
+    """The largest -Xmx/-Xms in the JVM variables, command and entrypoint."""
+    texts = []
+    env = service.get("environment")
+    if isinstance(env, dict):
+        texts += [str(v) for k, v in env.items() if k in JVM_VARIABLES and v is not None]
+    elif isinstance(env, list):
+        texts += [str(i).split("=", 1)[1] for i in env if "=" in str(i) and str(i).split("=", 1)[0] in JVM_VARIABLES]
+    for key in ("command", "entrypoint"):
+        value = service.get(key)
+        texts += [" ".join(map(str, value))] if isinstance(value, list) else [str(value)] if value else []
+    heaps = []
+    for text in texts:
+        for m in re.finditer(r"(?:^|[\s\"'=,\[])-Xm[xs]([0-9]+)([kKmMgGtT]?)(?=$|[\s\"',\]])", with_defaults(text)):
+            heaps.append(int(m.group(1)) * UNITS[m.group(2).lower()])
+    return max(heaps) if heaps else None
+
+
+def limit_problems(service):
+    """What the engine refuses, or what starves the service, in its limits."""
+    problems = []
+    deploy = service.get("deploy") if isinstance(service.get("deploy"), dict) else {}
+    resources = deploy.get("resources") if isinstance(deploy.get("resources"), dict) else {}
+    limits = resources.get("limits") if isinstance(resources.get("limits"), dict) else {}
+    reservations = resources.get("reservations") if isinstance(resources.get("reservations"), dict) else {}
+    if "cpus" in service or "cpus" in limits:
+        for key in CPU_CONFLICTS:
+            if key in service:
+                problems.append("cpus beside %s" % key)
+    memory = memory_bytes(limits.get("memory")) or memory_bytes(service.get("mem_limit"))
+    if memory:
+        for name, value in (("mem_reservation", service.get("mem_reservation")),
+                            ("deploy.resources.reservations.memory", reservations.get("memory"))):
+            needed = memory_bytes(value)
+            if needed and memory < needed:
+                problems.append("memory limit %d below %s %d" % (memory, name, needed))
+        swap = memory_bytes(service.get("memswap_limit"))
+        if swap and memory > swap:
+            problems.append("memory limit %d above memswap_limit %d" % (memory, swap))
+        heap = jvm_heap(service)
+        if heap and memory < heap:
+            problems.append("memory limit %d below the JVM heap %d" % (memory, heap))
+    return problems
 
 
 # --------------------------------------------------------------------------
@@ -547,8 +626,18 @@ def check_file(harden, schema, path, rel, work, name):
     except Exception as e:  # noqa: BLE001
         services = {}
         file_ok = check(False, "output does not load", str(e)[:200])
+    try:
+        services_before = (load_compose(text) or {}).get("services") or {}
+    except Exception:  # noqa: BLE001 - the input loaded for the schema check
+        services_before = {}
     for service_name in services:
         result.count("services")
+        before = (set(limit_problems(resolve_service(services_before, service_name)))
+                  if service_name in services_before else set())
+        added = [p for p in limit_problems(resolve_service(services, service_name)) if p not in before]
+        if check(not added, "limits the engine refuses or that starve the service",
+                 "service %s: %s" % (service_name, "; ".join(added))):
+            result.count("limits_ok")
         misses = baseline_misses(resolve_service(services, service_name))
         unexplained = []
         for miss in misses:
@@ -584,6 +673,20 @@ def main():
     real_dir = shared / "corpus" / "real"
     files = sorted(list(real_dir.glob("*.yml")) + list(real_dir.glob("*.yaml")))
     files += sorted((shared / "corpus" / "kics").glob("*/*.yaml"))
+    # HARDEN_CORPUS_SAMPLE=N checks every Nth file (the sanitizer build runs
+    # a sample; the fuzz stage feeds it the whole corpus under ASan anyway).
+    sample = int(os.environ.get("HARDEN_CORPUS_SAMPLE", "1") or "1")
+    if sample < 1:
+        print("HARDEN_CORPUS_SAMPLE must be a positive integer")
+        return 2
+    files = files[::sample]
+    # 252 real files and 111 KICS fixtures: a run over far fewer has lost
+    # its data and must not pass.
+    minimum = 350 // sample
+    if len(files) < minimum:
+        print("corpus: %d files under %s, expected at least %d" % (len(files), shared / "corpus", minimum))
+        print("0 passed, 1 failed")
+        return 1
     manifest = read_manifest(real_dir)
     schema = Schema(shared / "schema" / "compose-spec.json")
     print("schema: compose-spec.json with %s (jsonschema %s)" % (schema.name, _jsonschema_version()))
@@ -626,6 +729,7 @@ def main():
     print("baseline met (files):      %d/%d" % (get("baseline"), get("written")))
     print("services:                  %d (baseline met: %d, refused with a reason: %d)" % (
         get("services"), get("services_ok"), get("refused_services")))
+    print("limits fit (services):     %d/%d" % (get("limits_ok"), get("services")))
     print("refusals (service, requirement): %d" % len(refusals))
     print("only changed keys edited:  %d/%d" % (get("diff_ok"), get("written")))
     if invalid:

@@ -62,20 +62,51 @@ UNMAPPED_REASONS = {
     "shared_volumes_between_containers": "sharing volumes is not a harden check",
 }
 
-MIN_RECALL = 0.95
-MIN_SAME_LINE = 0.80
-MAX_NEGATIVES_FLAGGED = 0.15
+# The floors are the measured values (46 of 48 expected findings recalled,
+# 43 on KICS's line, 1 of 34 negatives flagged); every remaining difference
+# is pinned below with its reason, so that a new one, or a pinned one that
+# went away, fails the test and the list is kept true.
+MIN_RECALL = 46 / 48
+MIN_SAME_LINE = 43 / 48
+MAX_NEGATIVES_FLAGGED = 1 / 34
+
+KNOWN_DIFFERENCES = {
+    "cpus_not_limited/positive3.yaml:3: reported at line(s) [7]":
+        "KICS points at the service; harden at its deploy: block, where the limit goes",
+    "memory_not_limited/positive3.yaml:3: reported at line(s) [7]":
+        "KICS points at the service; harden at its deploy: block, where the limit goes",
+    "no_new_privileges_not_set/positive1.yaml:12: reported at line(s) [13]":
+        "KICS points at security_opt:; harden at its item no-new-privileges:false, which it flips",
+    "security_opt_not_set/negative1.yaml: negative flagged by ['H103']":
+        "KICS's negative sets security_opt (apparmor:unconfined) but not no-new-privileges, which H103 asks for",
+    "volume_has_sensitive_host_directory/positive1.yaml:11: not reported":
+        "`- /var/lib/backup/data` is an anonymous volume at that container path, not a host bind: nothing to report",
+    "volume_has_sensitive_host_directory/positive3.yaml:14: not reported":
+        "the fixture is not valid Compose (a service named 'image' that is not a mapping): harden refuses it",
+}
+
+# Fixtures that are not valid Compose: harden refuses them with exit 2. Any
+# other exit code than 0 or 1 (a refusal elsewhere, a crash, a signal) is an
+# error of the test.
+KNOWN_REJECTED = {
+    "volume_has_sensitive_host_directory/positive3.yaml": "service 'image' must be a mapping",
+    "volume_has_sensitive_host_directory/negative2.yaml": "service 'image' must be a mapping",
+}
 
 
 def run_harden(harden, path):
     proc = subprocess.run([harden, "--check", "--profile", "strict", "--format", "json", path],
                           capture_output=True, text=True)
+    if proc.returncode not in (0, 1, 2):
+        return [], f"internal error: exit {proc.returncode}: {proc.stderr.strip()[:300]}"
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError as e:
-        return [], f"exit {proc.returncode}, bad JSON ({e}): {proc.stderr.strip()}"
+        return [], f"internal error: exit {proc.returncode}, bad JSON ({e}): {proc.stderr.strip()}"
     findings = []
     error = None
+    if proc.returncode == 2 and not any(f.get("error") for f in report.get("files", [])):
+        error = f"exit 2 without an error in the report: {proc.stderr.strip()[:300]}"
     for f in report.get("files", []):
         # A file harden could not rewrite still has the findings of its
         # analysis; the error is reported separately.
@@ -112,8 +143,10 @@ def main():
                 found, error = run_harden(harden, os.path.join(base, name))
                 if error and error.startswith("internal error"):
                     errors.append(f"{folder}/{name}: {error}")
-                elif error:
+                elif error and f"{folder}/{name}" in KNOWN_REJECTED:
                     rejected.append(f"{folder}/{name}: {error}")
+                elif error:
+                    errors.append(f"{folder}/{name}: refused, which no pinned fixture is: {error}")
                 cache[name] = [f for f in found if matches(f, rules)]
             return cache[name]
 
@@ -175,12 +208,27 @@ def main():
         for e in errors:
             print(f"  {e}")
 
+    eps = 1e-9
+    new_differences = [m for m in misses if m not in KNOWN_DIFFERENCES]
+    gone_differences = [m for m in KNOWN_DIFFERENCES if m not in misses]
+    gone_rejections = [name for name in KNOWN_REJECTED if not any(r.startswith(name + ":") for r in rejected)]
+    for m in new_differences:
+        print(f"new difference (not pinned): {m}")
+    for m in gone_differences:
+        print(f"pinned difference no longer seen (remove it from KNOWN_DIFFERENCES): {m}")
+    for name in gone_rejections:
+        print(f"pinned rejection no longer seen (remove it from KNOWN_REJECTED): {name}")
     checks = [
-        (f"overall recall {recall:.1f}% >= {100 * MIN_RECALL:.0f}%", recall >= 100 * MIN_RECALL),
-        (f"same line {same_line:.1f}% >= {100 * MIN_SAME_LINE:.0f}%", same_line >= 100 * MIN_SAME_LINE),
-        (f"negatives flagged {neg_rate:.1f}% <= {100 * MAX_NEGATIVES_FLAGGED:.0f}%",
-         neg_rate <= 100 * MAX_NEGATIVES_FLAGGED),
-        (f"no internal errors ({len(errors)})", not errors),
+        (f"fixtures read: {t['expected']} expected findings, {t['negatives']} negatives",
+         t["expected"] >= 48 and t["negatives"] >= 34),
+        (f"overall recall {recall:.1f}% >= {100 * MIN_RECALL:.1f}%", recall + eps >= 100 * MIN_RECALL),
+        (f"same line {same_line:.1f}% >= {100 * MIN_SAME_LINE:.1f}%", same_line + eps >= 100 * MIN_SAME_LINE),
+        (f"negatives flagged {neg_rate:.1f}% <= {100 * MAX_NEGATIVES_FLAGGED:.1f}%",
+         neg_rate <= 100 * MAX_NEGATIVES_FLAGGED + eps),
+        (f"every difference is pinned ({len(new_differences)} new, {len(gone_differences)} gone)",
+         not new_differences and not gone_differences),
+        (f"every refusal is pinned ({len(gone_rejections)} pinned ones gone)", not gone_rejections),
+        (f"no internal errors or unexpected exit codes ({len(errors)})", not errors),
     ]
     print()
     passed = failed = 0

@@ -133,15 +133,36 @@ mkdir -p dir-with-folder/docker-compose.yml
 expect_refused "folder holding only a folder named docker-compose.yml" dir-with-folder any
 mkfifo fifo.yml;                                    expect_refused "FIFO" fifo.yml any
 expect_refused "missing file" missing.yml any
+# A file with no services is not a pass: --check exits 1 and says why.
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n' > pod.yml
+before=$(sha pod.yml)
+run --check pod.yml
+if [ "$RC" -eq 1 ] && printf '%s\n' "$OUT" | grep -q 'pod.yml: note: the file has no services: key' &&
+   [ "$(sha pod.yml)" = "$before" ]; then
+  pass "no services: (a Kubernetes manifest) -> --check exits 1 with a note naming the file"
+else
+  fail "no services: (a Kubernetes manifest)" "exit $RC: $(printf '%s' "$OUT" | head -2 | tr '\n' '|')"
+fi
 printf '%s' "$VALID" > unreadable.yml; chmod 000 unreadable.yml
 if [ "$(id -u)" -ne 0 ]; then
   expect_refused "unreadable file (mode 000)" unreadable.yml any
 elif command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-  # As root every file is readable: run harden as nobody instead.
-  before=$(sha unreadable.yml)
-  OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups timeout 20 "$HARDEN" --write unreadable.yml 2>&1); RC=$?
+  # As root every file is readable: run harden as nobody instead. nobody may
+  # not be able to reach the checkout or $TMPDIR (a home folder of mode 0700,
+  # a mktemp -d folder), so the binary and the file go to a folder of their
+  # own that nobody can enter, under /tmp.
+  NOBODY_DIR=$(mktemp -d /tmp/harden-nobody.XXXXXX)
+  chmod 755 "$NOBODY_DIR"
+  cp "$HARDEN" "$NOBODY_DIR/harden" && chmod 755 "$NOBODY_DIR/harden"
+  mv unreadable.yml "$NOBODY_DIR/unreadable.yml"
+  before=$(sha "$NOBODY_DIR/unreadable.yml")
+  OUT=$(cd "$NOBODY_DIR" && setpriv --reuid=65534 --regid=65534 --clear-groups timeout 20 ./harden --write unreadable.yml 2>&1); RC=$?
   n=$(printf '%s\n' "$OUT" | grep -c -F unreadable.yml)
-  if [ "$RC" -eq 2 ] && [ "$n" -eq 1 ] && [ "$(sha unreadable.yml)" = "$before" ] && [ -z "$(temp_files)" ]; then
+  denied=$(printf '%s\n' "$OUT" | grep -c -i 'permission denied')
+  after=$(sha "$NOBODY_DIR/unreadable.yml")
+  leftovers=$(find "$NOBODY_DIR" -name '.*.harden-*')
+  rm -rf "$NOBODY_DIR"
+  if [ "$RC" -eq 2 ] && [ "$n" -eq 1 ] && [ "$denied" -ge 1 ] && [ "$after" = "$before" ] && [ -z "$leftovers" ]; then
     pass "unreadable file (mode 000, run as nobody) -> $(printf '%s\n' "$OUT" | grep -F unreadable.yml)"
   else
     fail "unreadable file (mode 000, run as nobody)" "exit $RC, $n lines: $(printf '%s' "$OUT" | head -2 | tr '\n' '|')"
@@ -459,6 +480,7 @@ signal_run() {
   local rc=$? temps
   count_states "$dir" "$n"
   temps=$(find "$dir" -name '.*.harden-*' | wc -l)
+  [ "$ORIGINAL" -gt 0 ] && [ "$HARDENED" -gt 0 ] && MID_BATCH=$((MID_BATCH + 1))
   if [ "$PARTIAL" -eq 0 ] && [ "$temps" -eq 0 ]; then
     pass "SIG$sig after ${delay}s (exit $rc): $ORIGINAL original, $HARDENED hardened, 0 partial, 0 temporary files"
   else
@@ -466,6 +488,10 @@ signal_run() {
   fi
   rm -rf "$dir"
 }
+# Runs whose signal came after the batch had ended, or before it wrote
+# anything, prove little: at least one must land mid-batch (some files
+# written, some not). A faster machine needs a bigger tree for that.
+MID_BATCH=0
 for delay in 0.05 0.3 0.8; do
   signal_run TERM "$delay"
   signal_run INT "$delay"
@@ -474,6 +500,15 @@ done
 # process (and left temporary files) while the workers held them back.
 signal_run HUP 0.1 2000
 signal_run QUIT 0.1 2000
+for n in 5000 20000; do
+  [ "$MID_BATCH" -gt 0 ] && break
+  signal_run TERM 0.2 "$n"
+done
+if [ "$MID_BATCH" -gt 0 ]; then
+  pass "signals: $MID_BATCH runs were stopped mid-batch (some files hardened, some still original)"
+else
+  fail "signals" "no run was stopped mid-batch: every signal came before the first or after the last write"
+fi
 
 echo "== --write whose report goes to a pipe closed early"
 make_tree piped 200
@@ -487,6 +522,10 @@ else
   fail "--write into a closed pipe" "exit $rc, $HARDENED of 200 hardened, $PARTIAL partial, $temps temporary files"
 fi
 
+# A CI run has root and mount permission: a check it skips is a check lost.
+if [ "${CI:-}" = true ] && [ "$SKIPPED" -gt 0 ]; then
+  fail "skipped checks" "CI=true and $SKIPPED checks were skipped (see the SKIP lines)"
+fi
 echo
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]

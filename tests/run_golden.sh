@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Golden tests for harden.
 #
-#   tests/run_golden.sh HARDEN_BIN GOLDEN_DIR
+#   tests/run_golden.sh HARDEN_BIN GOLDEN_DIR [MIN_CASES]
+#
+# It never writes an expected file (scripts/regen-golden does). Fewer than
+# MIN_CASES cases (default 1) fail the run: it never passes on nothing.
 #
 # Each folder GOLDEN_DIR/NAME/ is one case:
 #   input.yml | input.yaml   the compose file (or the name given in `input-name`)
@@ -38,12 +41,13 @@
 export HARDEN_NO_ENGINE=1
 set -u
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 HARDEN_BIN GOLDEN_DIR" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+  echo "usage: $0 HARDEN_BIN GOLDEN_DIR [MIN_CASES]" >&2
   exit 2
 fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GOLDEN=$(cd "$2" && pwd)
+MIN_CASES=${3:-1}
 if [ ! -x "$BIN" ]; then echo "not executable: $BIN" >&2; exit 2; fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/harden-golden.XXXXXX")
@@ -178,6 +182,11 @@ for src in "$GOLDEN"/*/; do
   fi
 done
 
+cases=$((passed + failed + known_bad))
+if [ "$cases" -lt "$MIN_CASES" ]; then
+  echo "FAIL: $cases cases in $GOLDEN, expected at least $MIN_CASES"
+  failed=$((failed + 1))
+fi
 [ "${known_bad:-0}" -gt 0 ] && echo "${known_bad} known-bad cases (harden's output differs from the wanted one; see each marker)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -51,14 +51,25 @@ std::string braced(const std::vector<Item>& items, Render render) {
 
 std::string strings(const std::vector<std::string>& list) { return braced(list, literal); }
 
+std::string conditions(const std::vector<harden::GrantCondition>& list) {
+  return braced(list, [](const harden::GrantCondition& c) {
+    const char* kind = c.kind == harden::GrantCondition::Kind::BindMount ? "BindMount"
+                       : c.kind == harden::GrantCondition::Kind::Env     ? "Env"
+                                                                          : "NoEnv";
+    return std::string("{GrantCondition::Kind::") + kind + ", " + literal(c.subject) + "}";
+  });
+}
+
 std::string capabilities(const std::vector<harden::CapabilityNeed>& list) {
-  return braced(list,
-                [](const harden::CapabilityNeed& c) { return "{" + literal(c.name) + ", " + literal(c.reason) + "}"; });
+  return braced(list, [](const harden::CapabilityNeed& c) {
+    return "{" + literal(c.name) + ", " + literal(c.reason) + ", " + conditions(c.when) + "}";
+  });
 }
 
 std::string tmpfs(const std::vector<harden::TmpfsNeed>& list) {
   return braced(list, [](const harden::TmpfsNeed& t) {
-    return "{" + literal(t.path) + ", " + literal(t.options) + ", " + literal(t.reason) + "}";
+    return "{" + literal(t.path) + ", " + literal(t.options) + ", " + literal(t.reason) + ", " + conditions(t.when) +
+           "}";
   });
 }
 
@@ -79,6 +90,8 @@ void write_profile(std::ostream& out, const ImageProfile& p) {
       << "    p.data_dirs = " << strings(p.data_dirs) << ";\n"
       << "    p.breaks_with_no_new_privileges = " << flag(p.breaks_with_no_new_privileges) << ";\n"
       << "    p.breaks_with_read_only = " << flag(p.breaks_with_read_only) << ";\n"
+      << "    p.limits = {" << literal(p.limits.memory) << ", " << literal(p.limits.cpus) << ", "
+      << literal(p.limits.pids) << ", " << literal(p.limits.reason) << "};\n"
       << "    p.notes = " << literal(p.notes) << ";\n"
       << "    p.source = " << literal(p.source) << ";\n"
       << "  }\n";

@@ -37,7 +37,10 @@ What it can break
   they change user with capabilities, not through a setuid bit. What breaks
   is a non-root process that relies on a setuid helper: sudo, su, s6-overlay
   v3 started as non-root (s6-overlay-suexec), fixuid; and file capabilities
-  of a binary started by a non-root user are no longer granted.
+  of a binary started by a non-root user are no longer granted. A service
+  whose image profile says it relies on such gains (docker:dind and the
+  containers it runs, docker-mailserver's set-gid postdrop, netdata's
+  set-uid plugins) is reported without a fix.
 
 How to opt out
   Put `# harden: ignore[H103] -- reason` on the service's line (or on the
@@ -102,6 +105,21 @@ class NoNewPrivileges final : public Rule {
     std::optional<NnpSetting> setting = effective_setting(list);
     if (setting && setting->enabled) return;
     if (rules::leave_to_extended_service(ctx, kInfo, {"security_opt"})) return;
+
+    // The image relies on privilege gains: the fix would break it.
+    if (const ImageProfile* profile = ctx.facts.profile; profile && profile->breaks_with_no_new_privileges) {
+      std::size_t offset = found ? rules::key_offset(ctx.service, *found) : rules::service_offset(ctx.service);
+      Finding finding = rules::make_finding(
+          ctx, kInfo, offset,
+          setting ? "security_opt turns no-new-privileges off: a process can gain privileges through setuid binaries"
+                  : "no-new-privileges is not set: a process can gain privileges through setuid binaries or file "
+                    "capabilities");
+      finding.not_fixed = fmt::format("image {} relies on gaining privileges: {}", profile->family,
+                                      profile->notes.empty() ? std::string("no-new-privileges breaks it")
+                                                             : profile->notes);
+      findings.push_back(std::move(finding));
+      return;
+    }
 
     rules::FixBuilder fix;
     Finding finding;

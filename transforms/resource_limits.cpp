@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "harden/limit_values.h"
+#include "harden/resource_needs.h"
 #include "rule_helpers.h"
 
 namespace harden {
@@ -39,18 +41,43 @@ What the fix changes
   A limit written with a value that means "no limit" (`pids_limit: -1` or
   `0`, `cpus: 0`, `mem_limit: 0`, and the same under
   `deploy.resources.limits`) is reported at that key; with --unsafe-fixes
-  the value is replaced by the default (it was written on purpose, so it
-  is not replaced by default).
+  the value is replaced by the fitted value below (it was written on
+  purpose, so it is not replaced by default). A limit the service writes
+  below its own need is reported the same way; the unsafe fix raises it.
+  The values fit the service. A limit set for the service in .harden.yaml
+  (`services: NAME: {memory, cpus, pids}`) wins over the defaults; neither
+  is ever written below what the service itself needs:
+    - a JVM heap (-Xmx/-Xms in JAVA_OPTS, ES_JAVA_OPTS, JAVA_TOOL_OPTIONS,
+      _JAVA_OPTIONS and similar, or in command/entrypoint) or a Node heap
+      (--max-old-space-size in NODE_OPTIONS or the command): memory at
+      least heap + half the heap, and at least heap + 256m, for the
+      runtime's own memory (metaspace, code, thread stacks, GC);
+    - mem_reservation and deploy.resources.reservations.memory (the engine
+      refuses a limit below the reservation);
+    - a finite memlock ulimit (the locked memory must fit);
+    - an image profile's `limits:` floors (postgres's one process per
+      connection, Apache's workers).
+  A memswap_limit caps the memory limit (the engine refuses a memory limit
+  above it); when a need is above it, no memory limit is written and the
+  report says why. Variables take their `${VAR:-default}`. Every value
+  written says where it comes from in the report. cpus is never added
+  beside cpu_quota or cpu_period (the engine refuses "Nano CPUs" with
+  them), cpu_count or cpu_percent (the same on Windows) or cpuset (the
+  author placed the service on chosen CPUs): these count as its cpu limit.
   A missing limit is reported at the `limits:`, `resources:` or `deploy:`
   key it would go under when the service writes one, else at the service's
   key.
   A service that `extends` another service of the same file, and would get
-  the same values, is left alone: it receives the fix from that service.
+  the same values, is left alone: it receives the fix from that service. A
+  limit a service inherits (extends, a merge key) below its own need does
+  not count: the service gets its own key, which wins.
 
 What it can break
   A service that needs more than the default is killed when it runs out of
-  memory (exit code 137) or is slowed down. Raise the value in the file, or
-  change the defaults for the whole run.
+  memory (exit code 137) or is slowed down, when its needs are not written
+  where harden reads them (a heap sized by a start script, a config file).
+  Raise the value in the file, set one for the service in .harden.yaml
+  (`services: NAME: {memory: 4g}`), or change the defaults for the run.
 
 How to opt out
   Put `# harden: ignore[H105] -- reason` on the service's line, or list
@@ -65,14 +92,114 @@ struct Limit {
   std::string_view what;          // "memory"
   std::string_view service_key;   // "mem_limit"
   std::string_view deploy_key;    // "memory"
-  std::string value;              // the default, as text
-  std::string_view option;        // where the default comes from
+  std::string value;              // what is written, as text
+  std::string why;                // why this value: "the default memory limit (--memory or defaults.memory)"
+  // Other service keys that count as this limit: the engine refuses `cpus`
+  // beside cpu_quota or cpu_period (and on Windows beside cpu_count or
+  // cpu_percent), and a cpuset is the author's own cpu placement.
+  std::vector<std::pair<std::string_view, std::string_view>> counted_keys = {};  // key, why
+  // No value fits (a need above memswap_limit): nothing is written.
+  std::string cannot_fit = {};
+  // The least the service needs, as a number (0: no need), and how a
+  // value of this limit is measured.
+  std::uint64_t floor = 0;
+  std::string floor_reason = {};
+  std::optional<std::uint64_t> (*measure)(std::string_view) = nullptr;
 };
 
-std::vector<Limit> limits_with_defaults(const Options& options) {
-  return {{"memory", "mem_limit", "memory", options.defaults.memory, "--memory or defaults.memory"},
-          {"cpu", "cpus", "cpus", options.defaults.cpus, "--cpus or defaults.cpus"},
-          {"pids", "pids_limit", "pids", options.defaults.pids, "--pids or defaults.pids"}};
+// Settings that count as a cpu limit, and why cpus is not added beside them.
+const std::vector<std::pair<std::string_view, std::string_view>> kCpuSettings = {
+    {"cpu_quota", "the engine refuses cpus beside it (\"Conflicting options: Nano CPUs and CPU Period/Quota\")"},
+    {"cpu_period", "the engine refuses cpus beside it (\"Conflicting options: Nano CPUs and CPU Period/Quota\")"},
+    {"cpu_count", "on Windows, where it applies, the engine refuses cpus beside it"},
+    {"cpu_percent", "on Windows, where it applies, the engine refuses cpus beside it"},
+    {"cpuset", "the service is placed on CPUs of the author's choice"}};
+
+// A value to start from: the service's own line in .harden.yaml, else the
+// run's default.
+struct Base {
+  std::string value;
+  std::string why;
+  bool configured = false;
+};
+
+Base base_value(const Service& service, const Options& options, std::string_view what, std::string_view key,
+                const std::optional<std::string> ServiceLimits::*member, const std::string& fallback,
+                std::string_view option) {
+  auto found = options.service_limits.find(service.name);
+  if (found != options.service_limits.end() && found->second.*member)
+    return {*(found->second.*member),
+            fmt::format("the {} limit set for the service (services.{}.{} in .harden.yaml)", what, service.name,
+                        key),
+            true};
+  return {fallback, fmt::format("the default {} limit ({})", what, option), false};
+}
+
+// The base value unless a need asks for more; `measure` turns a value into
+// a number to compare ("512m" -> bytes).
+template <typename Measure>
+void fit_to_needs(Limit& limit, const Base& base, const std::vector<LimitNeed>& floors, Measure measure,
+                  std::string_view config_key) {
+  limit.value = base.value;
+  limit.why = base.why;
+  std::uint64_t base_amount = measure(base.value).value_or(0);
+  const LimitNeed* largest = nullptr;
+  for (const LimitNeed& need : floors)
+    if (!largest || need.value > largest->value) largest = &need;
+  if (largest) {
+    limit.floor = largest->value;
+    limit.floor_reason = largest->reason;
+  }
+  if (!largest || largest->value <= base_amount) return;
+  limit.value = largest->text;
+  limit.why = base.configured
+                  ? fmt::format("{}; warning: {} {} in .harden.yaml is below this need, so the need is used",
+                                largest->reason, config_key, base.value)
+                  : fmt::format("{} (more than the default {})", largest->reason, base.value);
+}
+
+std::vector<Limit> limits_for_service(const Service& service, const ServiceFacts& facts, const Options& options) {
+  LimitNeeds needs = read_limit_needs(service, facts.profile, facts.image);
+  const std::string& name = service.name;
+  std::vector<Limit> limits{{"memory", "mem_limit", "memory", "", ""},
+                            {"cpu", "cpus", "cpus", "", "", kCpuSettings},
+                            {"pids", "pids_limit", "pids", "", ""}};
+
+  Limit& memory = limits[0];
+  Base memory_base = base_value(service, options, "memory", "memory", &ServiceLimits::memory, options.defaults.memory,
+                                "--memory or defaults.memory");
+  fit_to_needs(memory, memory_base, needs.memory, parse_memory_size, "services." + name + ".memory");
+  memory.measure = parse_memory_size;
+  if (needs.memory_ceiling) {
+    const LimitNeed& ceiling = *needs.memory_ceiling;
+    std::uint64_t bytes = parse_memory_size(memory.value).value_or(0);
+    const LimitNeed* above = nullptr;
+    for (const LimitNeed& need : needs.memory)
+      if (need.value > ceiling.value && (!above || need.value > above->value)) above = &need;
+    if (above) {
+      memory.cannot_fit = fmt::format("no memory limit written: {}, but {}; raise memswap_limit", above->reason,
+                                      ceiling.reason);
+    } else if (bytes > ceiling.value) {
+      memory.value = ceiling.text;
+      memory.why = fmt::format("{} (less than {})", ceiling.reason, memory_base.value);
+    }
+  }
+  if (!needs.jvm_without_heap.empty() && memory.value == memory_base.value)
+    memory.why += "; " + needs.jvm_without_heap;
+
+  Base cpus_base =
+      base_value(service, options, "cpu", "cpus", &ServiceLimits::cpus, options.defaults.cpus, "--cpus or defaults.cpus");
+  fit_to_needs(limits[1], cpus_base, needs.cpus, parse_nano_cpus, "services." + name + ".cpus");
+
+  Base pids_base =
+      base_value(service, options, "pids", "pids", &ServiceLimits::pids, options.defaults.pids, "--pids or defaults.pids");
+  auto pids_count = [](std::string_view text) -> std::optional<std::uint64_t> {
+    if (pids_limit_problem(text)) return std::nullopt;
+    return std::stoull(std::string(text));
+  };
+  fit_to_needs(limits[2], pids_base, needs.pids, pids_count, "services." + name + ".pids");
+  limits[2].measure = pids_count;
+  return limits;
 }
 
 const Node* child(const Node* mapping, std::string_view key) {
@@ -103,10 +230,33 @@ bool uses_deploy_resources(const Service& service) {
   return resources && resources->is_mapping();
 }
 
+// The first setting that counts as the limit without being it (cpu_quota
+// for cpus), or nothing.
+const std::pair<std::string_view, std::string_view>* counted_setting(const Service& service, const Limit& limit) {
+  for (const auto& counted : limit.counted_keys)
+    if (service.find(counted.first)) return &counted;
+  return nullptr;
+}
+
+// True when a scalar value of the limit is below the service's need.
+bool below_need(const Limit& limit, const Node* value) {
+  if (!limit.floor || !limit.measure || !value || !value->is_scalar()) return false;
+  std::optional<std::uint64_t> amount = limit.measure(with_variable_defaults(value->value));
+  return amount && *amount < limit.floor;
+}
+
 bool limit_is_set(const Service& service, const Limit& limit) {
-  if (service.find(limit.service_key)) return true;
   std::vector<const Node*> all = deploy_limits(service);
-  return std::any_of(all.begin(), all.end(), [&](const Node* m) { return m->get(limit.deploy_key) != nullptr; });
+  bool in_deploy =
+      std::any_of(all.begin(), all.end(), [&](const Node* m) { return m->get(limit.deploy_key) != nullptr; });
+  if (std::optional<KeyLookup> found = service.find(limit.service_key)) {
+    // A value the service inherits (extends, a merge key) below its own
+    // need does not count: its own key, written beside, wins.
+    const Node* value = found->value ? found->value->resolved() : nullptr;
+    bool inherited = found->source == KeySource::Extends || found->source == KeySource::MergeKey;
+    return !(inherited && !in_deploy && below_need(limit, value));
+  }
+  return in_deploy || counted_setting(service, limit);
 }
 
 // The service's own `deploy:`, when it is a block the limits can go under.
@@ -188,19 +338,44 @@ class ResourceLimits final : public Rule {
   const RuleInfo& info() const override { return kInfo; }
 
   void check_service(const ServiceContext& ctx, std::vector<Finding>& findings) const override {
-    std::vector<Limit> limits = limits_with_defaults(ctx.options);
+    std::vector<Limit> limits = limits_for_service(ctx.service, ctx.facts, ctx.options);
     for (const Limit& limit : limits) check_unlimited(ctx, limit, findings);
     std::vector<Limit> missing;
-    for (const Limit& limit : limits)
-      if (!limit_is_set(ctx.service, limit)) missing.push_back(limit);
+    std::vector<std::string> not_written;
+    for (const Limit& limit : limits) {
+      if (limit_is_set(ctx.service, limit)) continue;
+      missing.push_back(limit);
+      if (!limit.cannot_fit.empty()) not_written.push_back(limit.cannot_fit);
+    }
     if (missing.empty()) return;
-    if (rules::leave_to_extended_service(ctx, kInfo, {"mem_limit", "cpus", "pids_limit", "deploy"})) return;
+    // The extended service's fix reaches this one only when the values
+    // fitted to each are the same.
+    auto fitted = [&](const Service& service, const ServiceFacts& facts) {
+      std::vector<std::string> values;
+      for (const Limit& limit : limits_for_service(service, facts, ctx.options))
+        values.push_back(limit.value + "|" + limit.cannot_fit);
+      return values;
+    };
+    if (rules::leave_to_extended_service(ctx, kInfo, {"mem_limit", "cpus", "pids_limit", "deploy"}, fitted)) return;
 
     std::vector<std::string> names;
     for (const Limit& limit : missing) names.push_back(fmt::format("no {} limit", limit.what));
     Finding finding = rules::make_finding(
         ctx, kInfo, rules::service_offset(ctx.service),
         fmt::format("{}: one runaway container can exhaust the host", join_and(names)));
+    finding.reasons = not_written;
+    for (const Limit& limit : limits)
+      if (const auto* counted = counted_setting(ctx.service, limit); counted && !ctx.service.find(limit.service_key))
+        finding.reasons.push_back(fmt::format("no {} added: {} counts as the {} limit; {}", limit.service_key,
+                                              counted->first, limit.what, counted->second));
+    std::erase_if(missing, [](const Limit& limit) { return !limit.cannot_fit.empty(); });
+    if (missing.empty()) {
+      rules::FixBuilder refused;
+      refused.refuse(rules::join(not_written));
+      refused.attach(finding, kInfo.safety);
+      findings.push_back(std::move(finding));
+      return;
+    }
 
     bool deploy_style = !deploy_limits(ctx.service).empty() ||
                         (!uses_service_keys(ctx.service, limits) &&
@@ -260,11 +435,18 @@ class ResourceLimits final : public Rule {
       break;  // the first one applies
     }
     for (const Setting& setting : settings) {
-      if (!means_unlimited(limit, setting.value)) continue;
+      bool unlimited = means_unlimited(limit, setting.value);
+      // A value the service writes itself below what it needs (one it
+      // inherits gets a key of its own instead, see limit_is_set).
+      bool too_low = !unlimited && !setting.path.empty() && below_need(limit, setting.value);
+      if (!unlimited && !too_low) continue;
+      if (too_low && !limit.cannot_fit.empty()) continue;  // no value fits; reported with the missing limits
       Finding finding = rules::make_finding(
           ctx, kInfo, setting.offset,
-          fmt::format("{} {} sets no {} limit: one runaway container can exhaust the host", setting.name,
-                      setting.value->value, limit.what));
+          unlimited ? fmt::format("{} {} sets no {} limit: one runaway container can exhaust the host",
+                                  setting.name, setting.value->value, limit.what)
+                    : fmt::format("{} {} is below what the service needs: {}", setting.name, setting.value->value,
+                                  limit.floor_reason));
       rules::FixBuilder fix;
       if (setting.path.empty()) {
         fix.refuse(fmt::format("the {} limit comes from {}; change it there", limit.what, setting.origin));
@@ -277,9 +459,8 @@ class ResourceLimits final : public Rule {
                                                              : limit_value(ctx, limit);
         fix.add(ctx.edits.replace_scalar(*setting.value, value.scalar),
                 rules::replaced_by(*setting.value, setting.path, value));
-        finding.reasons.push_back(fmt::format("{} {}: the default {} limit ({}), in place of {} (no limit)",
-                                              setting.name, limit.value, limit.what, limit.option,
-                                              setting.value->value));
+        finding.reasons.push_back(fmt::format("{} {}: {}, in place of {}{}", setting.name, limit.value, limit.why,
+                                              setting.value->value, unlimited ? " (no limit)" : ""));
       }
       fix.attach(finding, FixSafety::Unsafe);
       findings.push_back(std::move(finding));
@@ -297,8 +478,7 @@ class ResourceLimits final : public Rule {
     for (const Limit& limit : missing) {
       NewValue value = limit_value(ctx, limit);
       rules::set_scalar_key(ctx, fix, limit.service_key, value);
-      reasons.push_back(fmt::format("{} {}: the default {} limit ({})", limit.service_key, limit.value, limit.what,
-                                    limit.option));
+      reasons.push_back(fmt::format("{} {}: {}", limit.service_key, limit.value, limit.why));
     }
   }
 
@@ -323,8 +503,7 @@ class ResourceLimits final : public Rule {
     if (attempt.refused()) return false;
     fix = std::move(attempt);
     for (const Limit& limit : missing)
-      reasons.push_back(fmt::format("deploy.resources.limits.{} {}: the default {} limit ({})", limit.deploy_key,
-                                    limit.value, limit.what, limit.option));
+      reasons.push_back(fmt::format("deploy.resources.limits.{} {}: {}", limit.deploy_key, limit.value, limit.why));
     return true;
   }
 

@@ -38,6 +38,7 @@ struct Config {
   std::optional<bool> unsafe_fixes;
   std::optional<std::string> memory, cpus, pids, restart;
   std::map<std::string, std::vector<std::string>> service_ignores;
+  std::map<std::string, ServiceLimits> service_limits;
   // The built-in profiles with the file's `images:` merged over them;
   // null when the file has no `images:`.
   std::shared_ptr<const ProfileCatalog> catalog;

@@ -16,11 +16,30 @@
 
 namespace harden {
 
+// When a grant holds. A grant without conditions is required; with
+// conditions it holds when any of them holds for the service.
+struct GrantCondition {
+  enum class Kind {
+    BindMount,  // "bind-mount /data": a host folder is mounted at /data, above or inside it (owner unknown)
+    Env,        // "env PUID": the service sets the variable (env_file may set it)
+    NoEnv,      // "no-env SKIP_SETCAP": the service does not set it
+  };
+  Kind kind = Kind::BindMount;
+  std::string subject;  // the path or the variable name
+  bool operator==(const GrantCondition&) const = default;
+};
+
+// Parses "bind-mount /data", "env NAME" or "no-env NAME"; nullopt when malformed.
+std::optional<GrantCondition> parse_grant_condition(std::string_view text);
+// The text form parse_grant_condition reads.
+std::string to_string(const GrantCondition& condition);
+
 // A path the image writes at run time, which needs a tmpfs under read_only.
 struct TmpfsNeed {
   std::string path;     // "/var/cache/nginx"
   std::string options;  // Docker tmpfs options, e.g. "uid=101,gid=101,mode=1777" or "exec"; may be empty
   std::string reason;   // "nginx writes its proxy and client-body temp files here"
+  std::vector<GrantCondition> when;  // empty = required
   bool operator==(const TmpfsNeed&) const = default;
 };
 
@@ -28,12 +47,24 @@ struct TmpfsNeed {
 struct CapabilityNeed {
   std::string name;    // "SETUID" (no CAP_ prefix)
   std::string reason;  // "the entrypoint switches to user postgres with gosu"
+  std::vector<GrantCondition> when;  // empty = required
   bool operator==(const CapabilityNeed&) const = default;
+};
+
+// The least limits an image needs (H105 never writes less), with why:
+// values in Docker's syntax, "" when the profile sets none.
+struct LimitFloors {
+  std::string memory;  // "1g"
+  std::string cpus;    // "2"
+  std::string pids;    // "200"
+  std::string reason;  // "one process per connection: max_connections 100 plus background workers"
+  bool operator==(const LimitFloors&) const = default;
 };
 
 struct ImageProfile {
   std::string family;                // "nginx"
-  std::vector<std::string> images;   // repository names that match: "nginx", "library/nginx", "nginxinc/nginx-unprivileged"
+  std::vector<std::string> images;   // repository names that match: "nginx", "library/nginx", "nginxinc/nginx-unprivileged",
+                                     // or a family of repositories: "lscr.io/linuxserver/*", "bitnami/*"
   std::vector<std::string> tags;     // optional tag globs this profile is limited to ("*-alpine", "8*"); empty = any tag
   std::string user;                  // the image's default user: "root", "nginx", "101", "1000:1000"
   bool switches_user = false;        // entrypoint starts as root and switches (gosu, su-exec, setpriv, su)
@@ -46,6 +77,7 @@ struct ImageProfile {
   std::vector<std::string> data_dirs;         // where the service keeps data
   bool breaks_with_no_new_privileges = false; // setuid helpers (sudo, s6-overlay non-root)
   bool breaks_with_read_only = false;         // no tmpfs can fix read_only (elasticsearch config, gitea root image)
+  LimitFloors limits;                         // floors for memory, cpus and pids limits
   std::string notes;                          // free text shown by `harden audit` / reports
   std::string source;                         // where the facts come from
   bool operator==(const ImageProfile&) const = default;
@@ -92,7 +124,7 @@ class ProfileCatalog {
 
   std::vector<ImageProfile> profiles_;
   std::map<std::string, std::vector<std::size_t>, std::less<>> by_name_;  // listed name -> profile indexes
-  std::vector<std::size_t> with_variables_;                               // profiles listing a `$`
+  std::vector<std::size_t> with_variables_;                               // profiles listing a `$` or a `*`
 };
 
 }  // namespace harden

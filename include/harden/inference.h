@@ -73,9 +73,24 @@ std::vector<std::string> split_outside_variables(std::string_view text, char sep
 // Host paths of bind mounts, as the rules and the audit read them:
 // "/var//run/" -> "/var/run", "/etc/." -> "/etc", "/." -> "/".
 std::string normalise_host_path(std::string_view path);
-// The Docker socket (/var/run/docker.sock, /run/docker.sock, a rootless
-// $XDG_RUNTIME_DIR/docker.sock), given a normalised path.
-bool is_docker_socket_path(std::string_view normalised);
+// A container engine's API socket that a bind mount's host source exposes:
+// the socket itself (docker.sock, containerd.sock, podman.sock, crio.sock,
+// cri-dockerd.sock, wherever it lies), or a host folder that holds one at
+// its usual place (`/var/run`, `/run`, `/run/containerd`, a rootless
+// `/run/user/UID`...). Whoever reaches the socket controls the engine, and
+// so the host. Interpolation defaults count: `${SOCK:-/var/run/docker.sock}`
+// is the Docker socket.
+struct EngineSocket {
+  std::string engine;  // "Docker", "containerd", "Podman", "CRI-O"
+  std::string socket;  // the host path of the socket
+  bool through_folder = false;  // the mount is a folder above the socket
+};
+std::vector<EngineSocket> engine_sockets_of(std::string_view host_source);
+
+// `${NAME:-default}` and `${NAME-default}` replaced with their defaults:
+// the value Compose uses when the variable is unset. Other variables are
+// kept as written.
+std::string with_interpolation_defaults(std::string_view text);
 // The sensitive host folder (H108: /etc, /proc, /var/lib, ...) that a host
 // path is or is below, or nothing. The Docker socket is not one (H107).
 std::optional<std::string_view> sensitive_host_folder(std::string_view host_path);

@@ -20,6 +20,12 @@ struct LimitDefaults {
   std::string restart = "unless-stopped";
 };
 
+// Limits set for one service in .harden.yaml (`services: NAME: {memory,
+// cpus, pids}`); they win over the run's defaults and image profiles.
+struct ServiceLimits {
+  std::optional<std::string> memory, cpus, pids;
+};
+
 struct Options {
   Profile profile = Profile::Baseline;
   // Rule codes or names. Unset: the profile decides. Set and empty: no rule
@@ -30,6 +36,8 @@ struct Options {
   LimitDefaults defaults;
   // Per service name, rule codes ignored there (from .harden.yaml).
   std::map<std::string, std::vector<std::string>> service_ignores;
+  // Per service name, limits from .harden.yaml.
+  std::map<std::string, ServiceLimits> service_limits;
   // Image profiles: the built-in ones plus those of the config file.
   const ProfileCatalog* catalog = nullptr;
   Limits limits;

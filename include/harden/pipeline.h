@@ -21,6 +21,9 @@ struct FileResult {
   std::vector<Finding> findings;  // in file order
   std::optional<LoadError> error;  // the file could not be processed
   std::vector<std::string> notes;  // e.g. unknown images
+  // The file has no `services:` (nor `include:`): no Compose file, or a
+  // misspelt key. Nothing in it was checked; --check fails on it.
+  bool no_services = false;
   std::string diff;                // the unified diff, when the caller made one
 };
 

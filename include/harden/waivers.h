@@ -22,6 +22,11 @@ struct InlineWaiver {
 // Parses a `# harden: ignore...` comment on the line holding `offset`.
 std::optional<InlineWaiver> waiver_on_line(const Document& doc, std::size_t offset);
 
+// Notes for the `# harden: ignore[...]` comments of the document that name
+// no rule: a typo (`ignore[H1O4]`) silences nothing, and would otherwise go
+// unnoticed. One note per unknown name, naming its line.
+std::vector<std::string> unknown_waiver_rules(const Document& doc);
+
 // Marks findings that a waiver silences (waived, waiver_reason).
 void apply_waivers(const Document& doc, const ComposeFile& compose, const Options& options,
                    std::vector<Finding>& findings);

@@ -16,7 +16,7 @@
 # its probes, then bring up variants with one inferred item removed (negative
 # controls) and require each to fail. One line per check; the last line is
 # "N passed, M failed". Exit 1 on any failure, 2 on a usage or setup error.
-# No engine: "SKIPPED: ..." and exit 0 (exit 1 with HARDEN_E2E_REQUIRED=1).
+# No engine: "SKIPPED: ..." and exit 77 (exit 1 with HARDEN_E2E_REQUIRED=1).
 #
 # Environment: HARDEN_E2E_TIMEOUT      s per probe step (default 90)
 #              HARDEN_E2E_NEG_TIMEOUT  s per probe step in negative controls (default 20)
@@ -342,10 +342,11 @@ variant() {
 	local stack="$1" n="$2" svc="$3" action="$4"
 	shift 4
 	local p="$E2E_PREFIX-$stack-v$n"
-	local dir="$WORK/dirs/$p" err outcome reason
+	local dir="$WORK/dirs/$p" err outcome reason cid
 	rm -rf "$dir"
 	cp -a "$WORK/hardened-$stack" "$dir"
-	if ! err="$(helper "$action" "$dir/compose.yml" "$svc" "$@" 2>&1)"; then
+	# "none" changes nothing: the unmodified control, run under the same timeout.
+	if [ "$action" != none ] && ! err="$(helper "$action" "$dir/compose.yml" "$svc" "$@" 2>&1)"; then
 		outcome=invalid
 		reason="$err"
 	elif ! err="$(compose_up "$p" "$dir" "$svc")"; then
@@ -358,6 +359,13 @@ variant() {
 		outcome=broken
 		reason="$err"
 	fi
+	# What the failure looked like, for the expectation of the control: the
+	# reason and the service's whole log.
+	cid="$(container_of "$p" "$svc")"
+	{
+		printf '%s\n' "$reason"
+		[ -z "$cid" ] || docker logs "$cid" 2>&1 | tail -n 200
+	} >"$WORK/variant-$stack-$n.evidence"
 	project_down "$p"
 	printf '%s\t%s\n' "$outcome" "$(printf '%s' "$reason" | oneline 400)" >"$WORK/variant-$stack-$n"
 }
@@ -366,10 +374,10 @@ variant() {
 # in parallel, then reports them in order. KIND=negative counts them as checks,
 # KIND=ablate prints INFO lines.
 run_variants() {
-	local stack="$1" kind="$2" list="$WORK/variants-$1" n=0 line svc action items
+	local stack="$1" kind="$2" list="$WORK/variants-$1" n=0 line svc action items expect
 	while IFS= read -r line; do
 		n=$((n + 1))
-		read -r svc action items <<<"$line"
+		read -r svc action items <<<"${line%%|*}"
 		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
 		# shellcheck disable=SC2086
 		variant "$stack" "$n" "$svc" "$action" $items &
@@ -379,13 +387,27 @@ run_variants() {
 	local outcome reason what
 	while IFS= read -r line; do
 		n=$((n + 1))
-		read -r svc action items <<<"$line"
+		read -r svc action items <<<"${line%%|*}"
+		expect=""
+		[[ "$line" == *"|"* ]] && expect="$(printf '%s' "${line#*|}" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')"
 		IFS=$'\t' read -r outcome reason <"$WORK/variant-$stack-$n" || outcome=missing
-		rm -f "$WORK/variant-$stack-$n"
-		if [ "$kind" = negative ]; then
+		if [ "$kind" = negative ] && [ "$action" = none ]; then
+			case "$outcome" in
+				works) result PASS "$stack/$svc" "control: unmodified, under the ${NEG_TIMEOUT}s timeout of the negative controls -> works" ;;
+				*) result FAIL "$stack/$svc" "control: unmodified, under the ${NEG_TIMEOUT}s timeout of the negative controls -> $outcome: $(printf '%s' "$reason" | cut -c1-200)" ;;
+			esac
+		elif [ "$kind" = negative ]; then
 			what="negative: $action $items"
 			case "$outcome" in
-				broken) result PASS "$stack/$svc" "$what -> fails as expected: $(printf '%s' "$reason" | cut -c1-200)" ;;
+				broken)
+					if [ -z "$expect" ]; then
+						result FAIL "$stack/$svc" "$what -> fails, but the control names no expected failure (| REGEX)"
+					elif grep -E -i -q -- "$expect" "$WORK/variant-$stack-$n.evidence"; then
+						result PASS "$stack/$svc" "$what -> fails as expected (/$expect/): $(printf '%s' "$reason" | cut -c1-200)"
+					else
+						result FAIL "$stack/$svc" "$what -> fails, but not with /$expect/: $(printf '%s' "$reason" | cut -c1-200)"
+					fi
+					;;
 				works) result FAIL "$stack/$svc" "$what -> still works ($reason)" ;;
 				*) result FAIL "$stack/$svc" "$what -> cannot apply: ${reason:-no result}" ;;
 			esac
@@ -483,19 +505,30 @@ run_stack() {
 		result FAIL "$stack" "docker-compose up -d failed: $err"
 	fi
 
-	# 4. hardening in effect (docker inspect)
-	local svc cid status desc
+	# 4. hardening in effect (docker inspect). The helper's output is taken
+	# whole, with its exit status: a crash of the helper is a FAIL line, never
+	# a silently shorter list of checks.
+	local svc cid status desc services checks
+	if ! services="$(helper services "$dir/compose.yml" 2>&1)" || [ -z "$services" ]; then
+		result FAIL "$stack" "cannot list the services of the hardened file: $(printf '%s' "$services" | oneline 200)"
+		services=""
+	fi
 	while read -r svc; do
+		[ -n "$svc" ] || continue
 		cid="$(container_of "$p" "$svc")"
 		if [ -z "$cid" ]; then
 			result FAIL "$stack/$svc" "no container"
 			continue
 		fi
 		# shellcheck disable=SC2046
+		if ! checks="$(docker inspect "$cid" | helper inspect-checks "$svc" $(writable_paths "$svc"))" || [ -z "$checks" ]; then
+			result FAIL "$stack/$svc" "the inspect checks did not run: $(printf '%s' "$checks" | oneline 200)"
+			continue
+		fi
 		while IFS=$'\t' read -r status desc; do
 			result "$status" "$stack/$svc" "$desc"
-		done < <(docker inspect "$cid" | helper inspect-checks "$svc" $(writable_paths "$svc"))
-	done < <(helper services "$dir/compose.yml")
+		done <<<"$checks"
+	done <<<"$services"
 
 	# 5. probes
 	run_steps "$stack" "$p" "$dir" "$POS_TIMEOUT" positive
@@ -509,6 +542,9 @@ run_stack() {
 			[[ "$line" =~ [^[:space:]] ]] || continue
 			printf '%s\n' "$line"
 		done <"$src/negative-controls" >"$WORK/variants-$stack"
+		# An unmodified control per service that has negative controls: the
+		# timeout, not the removed item, must not be what breaks them.
+		awk '{ print $1 }' "$WORK/variants-$stack" | sort -u | sed 's/$/ none/' >>"$WORK/variants-$stack"
 		run_variants "$stack" negative
 	fi
 

@@ -11,5 +11,5 @@ endif()
 # (and optional args); see tests/run_golden_override.sh.
 add_test(NAME golden_override
          COMMAND bash ${CMAKE_SOURCE_DIR}/tests/run_golden_override.sh $<TARGET_FILE:harden>
-                 ${CMAKE_SOURCE_DIR}/golden-override)
+                 ${CMAKE_SOURCE_DIR}/golden-override 8)
 set_tests_properties(golden_override PROPERTIES LABELS "bot;golden")

@@ -25,6 +25,7 @@ set_tests_properties(fuzz_regressions PROPERTIES LABELS "robustness;fuzz" TIMEOU
 # report, exit code and files with -j 1 and -j 8. scripts/test runs it again
 # with a ThreadSanitizer build and more files.
 add_test(NAME batch_concurrency
-         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/batch_concurrency_test.sh $<TARGET_FILE:harden>
-                 ${CMAKE_SOURCE_DIR}/../shared 4)
-set_tests_properties(batch_concurrency PROPERTIES LABELS "robustness;concurrency;slow" TIMEOUT 1200)
+         COMMAND ${NEEDS_DATA} corpus/real --
+                 bash ${CMAKE_SOURCE_DIR}/tests/batch_concurrency_test.sh $<TARGET_FILE:harden>
+                 ${HARDEN_DATA_DIR} 4)
+set_tests_properties(batch_concurrency PROPERTIES LABELS "robustness;concurrency;slow;data" SKIP_RETURN_CODE 77 TIMEOUT 1200)

@@ -923,7 +923,7 @@ TEST_CASE("core rules together: CRLF, no final newline, comments after the last 
         "      - /var/run/postgresql:mode=1777\r\n"
         "    mem_limit: 512m\r\n"
         "    cpus: 1\r\n"
-        "    pids_limit: 100\r\n"
+        "    pids_limit: 200\r\n"
         "    # keep the data\r\n"
         "volumes:\r\n"
         "  pgdata: {}");

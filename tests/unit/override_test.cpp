@@ -358,7 +358,6 @@ TEST_CASE("override: quoting and odd scalars survive the round trip") {
 TEST_CASE("override: merged by Compose's rules, the override reproduces the golden inputs") {
   fs::path dir = fs::path(HARDEN_SOURCE_DIR) / "golden-override";
   REQUIRE(fs::is_directory(dir));
-  bool update = std::getenv("HARDEN_UPDATE_GOLDEN") != nullptr;
   int cases = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     fs::path input = entry.path() / "input.yml";
@@ -370,14 +369,13 @@ TEST_CASE("override: merged by Compose's rules, the override reproduces the gold
     OverrideResult o = build_override(r);
     REQUIRE_FALSE(o.error.has_value());
     fs::path expected = entry.path() / "expected-override.yml";
-    if (update) std::ofstream(expected, std::ios::binary) << o.text;
     CHECK(o.text == read(expected));
     TV merged = merged_services(r.original, o.text);
     TV hardened = merged_services(r.output, "");
     INFO("merged:\n" << show(merged) << "\nexpected:\n" << show(hardened));
     CHECK(merged == hardened);
   }
-  CHECK(cases > 0);
+  CHECK(cases >= 5);
 }
 
 TEST_CASE("run_to_override: writes the override beside the base, never the base") {

@@ -55,30 +55,32 @@ void check_fix(const Run& run, const std::string& input, const std::string& expe
 
 }  // namespace
 
-TEST_CASE("H107 no-docker-socket: short syntax gains :ro with --unsafe-fixes only") {
+TEST_CASE("H107 no-docker-socket: socket binds are removed with --unsafe-fixes only, all in one fix") {
   const std::string input =
       "services:\n"
       "  ci:\n"
       "    image: example/runner\n"
       "    volumes:\n"
       "      - /var/run/docker.sock:/var/run/docker.sock\n"
-      "      - \"/run/docker.sock:/sock:rw\"\n";
+      "      - ./work:/work\n"
+      "      - \"/run/docker.sock:/sock:ro\"\n";
   FileResult safe = Run{{"H107"}}(input);
-  CHECK(found(safe) == List{"H107@5", "H107@6"});
+  CHECK(found(safe) == List{"H107@5", "H107@7"});
   CHECK(safe.output == input);
   CHECK_FALSE(safe.findings[0].fixed);
   CHECK(safe.findings[0].not_fixed.find("--unsafe-fixes") != std::string::npos);
+  // Read-only changes nothing for a socket: the finding says so.
+  CHECK(safe.findings[1].message.find("read-only does not restrict the engine's API") != std::string::npos);
 
   check_fix(Run{{"H107"}, true}, input,
             "services:\n"
             "  ci:\n"
             "    image: example/runner\n"
             "    volumes:\n"
-            "      - /var/run/docker.sock:/var/run/docker.sock:ro\n"
-            "      - \"/run/docker.sock:/sock:ro\"\n");
+            "      - ./work:/work\n");
 }
 
-TEST_CASE("H107 no-docker-socket: long syntax gains read_only, a read-only socket is still reported") {
+TEST_CASE("H107 no-docker-socket: long syntax, and a list left empty") {
   const std::string input =
       "services:\n"
       "  proxy:\n"
@@ -87,25 +89,35 @@ TEST_CASE("H107 no-docker-socket: long syntax gains read_only, a read-only socke
       "      - type: bind\n"
       "        source: /var/run/docker.sock\n"
       "        target: /var/run/docker.sock\n"
-      "      - /run/docker.sock:/other.sock:ro\n";
+      "      - /run/containerd/containerd.sock:/other.sock:ro\n";
   FileResult result = Run{{"H107"}, true}(input);
   CHECK(found(result) == List{"H107@6", "H107@8"});
   CHECK(result.output ==
         "services:\n"
         "  proxy:\n"
         "    image: traefik:v3.1\n"
+        "    volumes: []\n");
+  CHECK(result.findings[1].message.find("containerd socket") != std::string::npos);
+}
+
+TEST_CASE("H107 no-docker-socket: a folder that holds the socket is reported, not fixed") {
+  const std::string input =
+      "services:\n"
+      "  cadvisor:\n"
+      "    image: gcr.io/cadvisor/cadvisor\n"
+      "    volumes:\n"
+      "      - /var/run:/var/run:ro\n"
+      "      - ${DOCKER_SOCK:-/var/run/docker.sock}:/var/run/docker.sock\n";
+  FileResult result = Run{{"H107"}, true}(input);
+  CHECK(found(result) == List{"H107@5", "H107@6"});
+  CHECK_FALSE(result.findings[0].fix.has_value());
+  CHECK(result.findings[0].not_fixed.find("the socket comes with the folder /var/run") != std::string::npos);
+  CHECK(result.output ==
+        "services:\n"
+        "  cadvisor:\n"
+        "    image: gcr.io/cadvisor/cadvisor\n"
         "    volumes:\n"
-        "      - type: bind\n"
-        "        source: /var/run/docker.sock\n"
-        "        target: /var/run/docker.sock\n"
-        "        read_only: true\n"
-        "      - /run/docker.sock:/other.sock:ro\n");
-  // The read-only socket keeps its finding, without a fix of its own. (Its
-  // `fixed` flag is not checked: the pipeline marks every finding of a rule
-  // and service fixed once one of them is.)
-  CHECK_FALSE(result.findings[1].fix.has_value());
-  FileResult check = Run{{"H107"}}(input);
-  CHECK(check.findings[1].not_fixed.find("already read-only") != std::string::npos);
+        "      - /var/run:/var/run:ro\n");
 }
 
 TEST_CASE("H108 no-sensitive-host-mount: programs, libraries and the host's /var state; not a site or a project") {

@@ -21,11 +21,13 @@
 #include "harden/value.h"
 #include "harden/verify.h"
 
+#include "data_dir.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kSuite = HARDEN_SHARED_DIR "/yaml-test-suite";
+const fs::path kSuite = harden::test::data_dir() / "yaml-test-suite";
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -424,7 +426,8 @@ std::string join(const std::vector<std::string>& items, const char* sep = "\n  "
 
 }  // namespace
 
-TEST_CASE("yaml-test-suite: the document model loads valid cases losslessly and refuses error cases") {
+TEST_CASE("yaml-test-suite: the document model loads valid cases losslessly and refuses error cases" *
+          doctest::test_suite("data")) {
   std::vector<Case> cases = suite_cases();
   REQUIRE(cases.size() > 300);
 
