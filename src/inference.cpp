@@ -729,6 +729,9 @@ std::optional<ImageFacts> image_evidence(ServiceFacts& facts, const Options& opt
   facts.evidence = Evidence::Image;
   facts.image_unknown = false;
   const ImageFacts& image = *found.facts;
+  facts.image_env = image.config.env;
+  facts.image_command = image.config.entrypoint;
+  facts.image_command.insert(facts.image_command.end(), image.config.cmd.begin(), image.config.cmd.end());
   std::string unknown = fmt::format("image {} is unknown", facts.image);
   std::erase_if(facts.notes, [&](const std::string& note) { return note.starts_with(unknown); });
   facts.notes.push_back(fmt::format(

@@ -715,3 +715,36 @@ TEST_CASE("inference: an image folder's owner gives way to the file's non-root u
   CHECK(own.output.find("      - /srv/web/cache:uid=1000,gid=1000,mode=750\n") != std::string::npos);
   CHECK(other.output.find("      - /srv/web/cache:uid=2000,gid=2000\n") != std::string::npos);
 }
+
+TEST_CASE("inference: a JVM heap the image sets raises the memory limit; the file's own settings win") {
+  ImageConfig config;
+  config.id = "sha256:4321";
+  config.user = "1000";
+  config.env = {"PATH=/usr/bin", "JAVA_OPTS=-Xms256m -Xmx768m"};
+  config.cmd = {"java", "-jar", "/app.jar"};
+  ImageFacts facts = derive_image_facts(config, nullptr, "not read");
+  set_image_source_for_tests([&](const std::string&) { return IntrospectionResult{facts, ""}; });
+  Options options;
+  options.select = std::vector<std::string>{"H105"};
+  options.introspect = true;
+  FileResult image_heap = process_text("compose.yaml", "services:\n  app:\n    image: jvm:1\n", options);
+  FileResult own_heap = process_text(
+      "compose.yaml", "services:\n  app:\n    image: jvm:1\n    environment:\n      JAVA_OPTS: -Xmx128m\n", options);
+  config.env = {"PATH=/usr/bin"};
+  config.cmd = {"java", "-Xmx2g", "-jar", "/app.jar"};
+  facts = derive_image_facts(config, nullptr, "not read");
+  FileResult command_heap = process_text("compose.yaml", "services:\n  app:\n    image: jvm:1\n", options);
+  FileResult own_command = process_text(
+      "compose.yaml", "services:\n  app:\n    image: jvm:1\n    command: [java, -jar, /app.jar]\n", options);
+  set_image_source_for_tests({});
+  // 768m of heap plus half of it for the JVM itself.
+  CHECK(image_heap.output.find("    mem_limit: 1152m\n") != std::string::npos);
+  std::vector<std::string> reasons;
+  for (const Finding& f : image_heap.findings)
+    for (const std::string& r : f.reasons) reasons.push_back(r);
+  CHECK(std::any_of(reasons.begin(), reasons.end(),
+                    [](const std::string& r) { return r.find("the image's JAVA_OPTS sets -Xmx768m") != std::string::npos; }));
+  CHECK(own_heap.output.find("    mem_limit: 512m\n") != std::string::npos);
+  CHECK(command_heap.output.find("    mem_limit: 3g\n") != std::string::npos);
+  CHECK(own_command.output.find("    mem_limit: 512m\n") != std::string::npos);
+}
