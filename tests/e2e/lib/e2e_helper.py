@@ -14,6 +14,8 @@
   e2e_helper.py drop-exec FILE SERVICE PATH
       remove the `exec` option from the short-form tmpfs of SERVICE at PATH;
       exit 3 if there is none with `exec`
+  e2e_helper.py set-memory FILE SERVICE SIZE
+      set mem_limit of SERVICE to SIZE (the default a run without evidence writes)
   e2e_helper.py inspect-checks SERVICE [WRITABLE_PATH...] < docker-inspect-json
       print one "PASS|FAIL<TAB>description" line per hardening property
 """
@@ -152,6 +154,16 @@ def cmd_drop_exec(path, name, target):
     save(path, doc)
 
 
+def cmd_set_memory(path, name, size):
+    doc = load(path)
+    svc = service(doc, name)
+    if "mem_limit" not in svc:
+        print(f"{name} has no mem_limit", file=sys.stderr)
+        sys.exit(3)
+    svc["mem_limit"] = size
+    save(path, doc)
+
+
 def cmd_inspect_checks(name, writable):
     info = json.load(sys.stdin)[0]
     hc = info.get("HostConfig") or {}
@@ -202,6 +214,8 @@ def main(argv):
         cmd_drop_tmpfs(args[0], args[1], args[2])
     elif cmd == "drop-exec":
         cmd_drop_exec(args[0], args[1], args[2])
+    elif cmd == "set-memory":
+        cmd_set_memory(args[0], args[1], args[2])
     elif cmd == "inspect-checks":
         cmd_inspect_checks(args[0], args[1:])
     else:
