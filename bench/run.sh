@@ -4,6 +4,8 @@
 #   bench/run.sh [HARDEN_BIN]       (default: build/harden)
 # Needs GNU time (`apt-get install time`) for the peak memory.
 set -euo pipefail
+# The same work on every machine: no image reads from a local engine.
+export HARDEN_NO_ENGINE=1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 harden=${1:-$root/build/harden}

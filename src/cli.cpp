@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 
 #include <atomic>
 #include <condition_variable>
@@ -65,6 +66,7 @@ struct CliSettings {
   std::string select, ignore, profile = "baseline", format = "text", report_file;
   std::string config_file;
   bool no_config = false;
+  bool no_engine = false;
   std::string color = "auto", progress = "auto";
   bool unsafe_fixes = false, quiet = false, no_ignore = false;
   std::vector<std::string> globs;
@@ -408,6 +410,8 @@ int run_cli(int argc, char** argv) {
   // One pattern per --glob, so that `--glob "*.yaml" services/` keeps services/ a path.
   app.add_option("--glob", s.globs, "another file name pattern to treat as a compose file in folders (repeatable)")
       ->allow_extra_args(false);
+  app.add_flag("--no-engine", s.no_engine,
+               "do not read images from the local Docker or Podman engine (also HARDEN_NO_ENGINE=1)");
   app.add_flag("--no-ignore", s.no_ignore, "also process files that .gitignore ignores");
   app.add_option("--progress", s.progress, "progress on stderr: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -454,6 +458,8 @@ int run_cli(int argc, char** argv) {
   if (!s.cpus.empty()) options.defaults.cpus = s.cpus;
   if (!s.pids.empty()) options.defaults.pids = s.pids;
   options.limits.max_bytes = s.max_size;
+  const char* no_engine_env = std::getenv("HARDEN_NO_ENGINE");
+  options.introspect = !s.no_engine && !(no_engine_env && *no_engine_env && std::string_view(no_engine_env) != "0");
   for (const std::string& code : options.select.value_or(std::vector<std::string>{}))
     if (code != "all" && !find_rule(code)) {
       fmt::print(stderr, "harden: unknown rule '{}' in --select (see `harden rules`)\n", code);

@@ -6,6 +6,7 @@
 // shared/research/image-runtime-facts.md §0 and §7.
 
 #include "harden/inference.h"
+#include "harden/image_introspection.h"
 #include "harden/read_file.h"
 #include "harden/text.h"
 
@@ -731,7 +732,8 @@ bool covered_by(const std::string& path, const std::string& mount) {
 }
 
 void infer_tmpfs(ServiceFacts& facts, const Service& service, const std::string& subject,
-                 const std::string& compose_user, const std::vector<std::string>& inherited_targets) {
+                 const std::string& compose_user, const std::vector<std::string>& inherited_targets,
+                 std::vector<InferredTmpfs> from_image = {}) {
   std::vector<InferredTmpfs> wanted;
   wanted.push_back({"/tmp", facts.tmp_exec ? "exec" : "",
                     facts.tmp_exec ? fmt::format("{} runs Java code that needs an executable /tmp", subject)
@@ -742,6 +744,7 @@ void infer_tmpfs(ServiceFacts& facts, const Service& service, const std::string&
         wanted.push_back({strip_trailing_slashes(need.path), tmpfs_options_for_user(need.options, compose_user),
                           fmt::format("{} writes {} ({}): {}", subject, need.path, *why, need.reason)});
     }
+  for (InferredTmpfs& need : from_image) wanted.push_back(std::move(need));
 
   std::vector<std::string> image_volumes = facts.dockerfile_volumes;
   if (facts.profile) image_volumes.insert(image_volumes.begin(), facts.profile->volumes.begin(), facts.profile->volumes.end());
@@ -761,6 +764,75 @@ void infer_tmpfs(ServiceFacts& facts, const Service& service, const std::string&
     });
     if (!mounted && !image_volume && !duplicate) facts.tmpfs.push_back(std::move(need));
   }
+}
+
+// Image introspection: evidence for an image that no profile covers, read
+// from the local engine. A profile stays authoritative when there is one.
+std::optional<ImageFacts> image_evidence(ServiceFacts& facts, const Options& options) {
+  if (!options.introspect || facts.profile || facts.image.empty()) return std::nullopt;
+  IntrospectionResult found = introspect_image(facts.image);
+  if (!found.facts) {
+    facts.notes.push_back(fmt::format("the image could not be read from the local engine: {}", found.missing));
+    return std::nullopt;
+  }
+  facts.evidence = Evidence::Image;
+  facts.image_unknown = false;
+  const ImageFacts& image = *found.facts;
+  facts.evidence_origin = fmt::format("image {} ({}) read from the local engine", facts.image,
+                                      short_image_id(image.config.id));
+  facts.image_env = image.config.env;
+  facts.image_command = image.config.entrypoint;
+  facts.image_command.insert(facts.image_command.end(), image.config.cmd.begin(), image.config.cmd.end());
+  std::string unknown = fmt::format("image {} is unknown", facts.image);
+  std::erase_if(facts.notes, [&](const std::string& note) { return note.starts_with(unknown); });
+  facts.notes.push_back(fmt::format(
+      "image {} has no profile: what it needs was read from the image {} in the local engine{}", facts.image,
+      short_image_id(image.config.id),
+      image.filesystem_read ? "" : fmt::format(" (its configuration only: {})", image.filesystem_problem)));
+  for (const std::string& note : image.notes) facts.notes.push_back(fmt::format("image {}: {}", facts.image, note));
+  facts.dockerfile_volumes.insert(facts.dockerfile_volumes.end(), image.config.volumes.begin(), image.config.volumes.end());
+  for (std::string& volume : facts.dockerfile_volumes) volume = strip_trailing_slashes(volume);
+  return found.facts;
+}
+
+// The user and capabilities the image shows; `user:` in the file wins.
+void apply_image_user(ServiceFacts& facts, const Service& service, const ImageFacts& image) {
+  if (!scalar_of(service.value("user")).empty()) return;
+  facts.user = image.start_user;
+  facts.starts_as_root = image.starts_as_root;
+  facts.switches_user = image.starts_as_root && image.switches_user;
+}
+
+void apply_image_capabilities(ServiceFacts& facts, const ImageFacts& image, const std::string& subject) {
+  if (facts.starts_as_root)
+    for (const ImageGrant& grant : image.capabilities)
+      add_capability(facts, grant.capability, fmt::format("{}: {}", subject, grant.reason));
+  for (const ImageGrant& grant : image.file_caps)
+    add_capability(facts, grant.capability, fmt::format("{}: {}", subject, grant.reason));
+}
+
+// A tmpfs over the folder of one of the service's mounts would sit under it.
+// The image's owner of a folder gives way to a non-root `user:` of the file,
+// which is who writes there then.
+std::vector<InferredTmpfs> image_tmpfs(const ImageFacts& image, const std::string& subject,
+                                       const std::vector<Mount>& mounts, const std::string& compose_user) {
+  std::vector<InferredTmpfs> out;
+  for (const ImageTmpfs& need : image.tmpfs) {
+    bool holds_mount = std::any_of(mounts.begin(), mounts.end(), [&](const Mount& m) {
+      return !m.target.empty() && strip_trailing_slashes(m.target) != need.path && path_covered(m.target, need.path);
+    });
+    if (holds_mount) continue;
+    std::string options = need.options;
+    if (!compose_user.empty() && !is_root_user(compose_user)) {
+      std::string kept;
+      for (const std::string& option : split_outside_variables(options, ','))
+        if (!option.empty() && !option.starts_with("uid=") && !option.starts_with("gid=") && !option.starts_with("mode="))
+          kept += (kept.empty() ? "" : ",") + option;
+      options = tmpfs_options_for_user(kept, compose_user);
+    }
+    out.push_back({need.path, options, fmt::format("{}: {}", subject, need.reason)});
+  }
+  return out;
 }
 
 }  // namespace
@@ -844,6 +916,9 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   }
   facts.image_unknown = !facts.profile && !dockerfile;
   facts.tmp_exec = facts.profile && facts.profile->tmp_exec;
+  std::optional<ImageFacts> image = dockerfile ? std::nullopt : image_evidence(facts, options);
+  std::string image_subject =
+      image ? fmt::format("image {} ({})", facts.image, short_image_id(image->config.id)) : std::string();
 
   std::string network_mode = scalar_of(service.value("network_mode"));
   facts.host_network =
@@ -851,12 +926,16 @@ ServiceFacts infer(const Service& service, const Options& options, const std::st
   facts.mounts = read_mounts(service);
 
   infer_user(facts, service, dockerfile);
+  if (image) apply_image_user(facts, service, *image);
   if (facts.evidence == Evidence::Assumption) facts.notes.push_back(no_evidence_note(facts, service, unknown));
   infer_capabilities(facts, service, subject, dockerfile);
+  if (image) apply_image_capabilities(facts, *image, image_subject);
   // A stable, readable order for cap_add: by name.
   std::sort(facts.capabilities.begin(), facts.capabilities.end(),
             [](const InferredCapability& a, const InferredCapability& b) { return a.name < b.name; });
-  infer_tmpfs(facts, service, subject, scalar_of(service.value("user")), inherited_mount_targets(service));
+  infer_tmpfs(facts, service, subject, scalar_of(service.value("user")), inherited_mount_targets(service),
+              image ? image_tmpfs(*image, image_subject, facts.mounts, scalar_of(service.value("user")))
+                    : std::vector<InferredTmpfs>{});
   return facts;
 }
 

@@ -199,7 +199,8 @@ std::string with_variable_defaults(std::string_view text) {
   return out;
 }
 
-LimitNeeds read_limit_needs(const Service& service, const ImageProfile* profile, std::string_view image) {
+LimitNeeds read_limit_needs(const Service& service, const ImageProfile* profile, std::string_view image,
+                            const std::vector<std::string>& image_env, const std::vector<std::string>& image_command) {
   LimitNeeds needs;
   auto add_heap = [&](const Heap& heap, std::string_view where, std::string_view runtime) {
     std::uint64_t bytes = memory_for_heap(heap.bytes);
@@ -217,6 +218,31 @@ LimitNeeds read_limit_needs(const Service& service, const ImageProfile* profile,
     } else if (name == "NODE_OPTIONS") {
       if (std::optional<Heap> heap = node_heap(value)) add_heap(*heap, name, "Node");
     }
+  }
+  // The image's own settings, where the service does not replace them.
+  std::vector<std::pair<std::string, std::string>> own = environment(service);
+  for (const std::string& entry : image_env) {
+    std::size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = entry.substr(0, eq), value = entry.substr(eq + 1);
+    if (std::any_of(own.begin(), own.end(), [&](const auto& item) { return item.first == name; })) continue;
+    if (std::find(kJvmOptionVariables.begin(), kJvmOptionVariables.end(), name) != kJvmOptionVariables.end()) {
+      if (std::optional<Heap> heap = jvm_heap(value)) {
+        add_heap(*heap, "the image's " + name, "the JVM");
+        heap_found = true;
+      }
+    } else if (name == "NODE_OPTIONS") {
+      if (std::optional<Heap> heap = node_heap(value)) add_heap(*heap, "the image's " + name, "Node");
+    }
+  }
+  if (command_text(service, "entrypoint").empty() && command_text(service, "command").empty() && !image_command.empty()) {
+    std::string text;
+    for (const std::string& word : image_command) text += (text.empty() ? "" : " ") + word;
+    if (std::optional<Heap> heap = jvm_heap(text)) {
+      add_heap(*heap, "the image's start command", "the JVM");
+      heap_found = true;
+    }
+    if (std::optional<Heap> heap = node_heap(text)) add_heap(*heap, "the image's start command", "Node");
   }
   for (std::string_view key : {"entrypoint", "command"}) {
     std::string text = command_text(service, key);

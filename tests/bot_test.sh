@@ -2,6 +2,8 @@
 # Tests of scripts/harden-pr against real git repositories made here: a bare
 # "remote" and a clone of it, in a temporary folder, with a local identity.
 # Usage: tests/bot_test.sh HARDEN_BIN
+# Hermetic: what images the local engine holds must not change results.
+export HARDEN_NO_ENGINE=1
 set -u
 if [ $# -ne 1 ]; then
   echo "usage: $0 HARDEN_BIN" >&2

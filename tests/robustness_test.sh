@@ -6,6 +6,8 @@
 #
 # Usage: tests/robustness_test.sh HARDEN_BIN
 # Prints a line per check and "N passed, M failed" (and skipped checks).
+# Hermetic: what images the local engine holds must not change results.
+export HARDEN_NO_ENGINE=1
 set -u
 
 HARDEN=${1:?usage: robustness_test.sh HARDEN_BIN}

@@ -37,6 +37,8 @@
 #   - error cases: stderr == expected-error, exit == expected-exit, and the
 #     input is untouched (also with --diff and --write)
 # Prints one line per case and a final line `N passed, M failed`.
+# Hermetic: what images the local engine holds must not change results.
+export HARDEN_NO_ENGINE=1
 set -u
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then

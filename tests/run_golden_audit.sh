@@ -6,6 +6,8 @@
 # runner never writes. A folder without input.yml, or fewer than MIN_CASES
 # cases (default 1), fails the run: it never passes on nothing.
 # Usage: tests/run_golden_audit.sh HARDEN_BIN DIR [MIN_CASES]
+# Hermetic: what images the local engine holds must not change results.
+export HARDEN_NO_ENGINE=1
 set -u
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
   echo "usage: $0 HARDEN_BIN DIR [MIN_CASES]" >&2

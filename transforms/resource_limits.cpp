@@ -159,7 +159,7 @@ void fit_to_needs(Limit& limit, const Base& base, const std::vector<LimitNeed>& 
 }
 
 std::vector<Limit> limits_for_service(const Service& service, const ServiceFacts& facts, const Options& options) {
-  LimitNeeds needs = read_limit_needs(service, facts.profile, facts.image);
+  LimitNeeds needs = read_limit_needs(service, facts.profile, facts.image, facts.image_env, facts.image_command);
   const std::string& name = service.name;
   std::vector<Limit> limits{{"memory", "mem_limit", "memory", "", ""},
                             {"cpu", "cpus", "cpus", "", "", kCpuSettings},

@@ -45,6 +45,10 @@ struct Options {
   // Off only for a --check whose report shows no rewritten text: nothing
   // is written or shown, so the second parse would buy nothing.
   bool verify = true;
+  // Read images that no profile covers from the local engine (Docker or
+  // Podman). Off unless the command line turns it on, so that library
+  // users and tests never depend on what a machine's engine holds.
+  bool introspect = false;
 
   const ProfileCatalog& profiles() const { return catalog ? *catalog : ProfileCatalog::builtin(); }
 };

@@ -32,7 +32,12 @@ struct LimitNeeds {
   std::string jvm_without_heap;
 };
 
-LimitNeeds read_limit_needs(const Service& service, const ImageProfile* profile, std::string_view image);
+// `image_env` and `image_command` are what the image itself sets (Env, and
+// Entrypoint + Cmd, read from the engine); the service's own environment
+// and entrypoint/command win over them.
+LimitNeeds read_limit_needs(const Service& service, const ImageProfile* profile, std::string_view image,
+                            const std::vector<std::string>& image_env = {},
+                            const std::vector<std::string>& image_command = {});
 
 // The largest heap that -Xmx, -Xms, -XX:MaxHeapSize or -XX:InitialHeapSize
 // set in a JVM option string (the last of each kind wins), in bytes.

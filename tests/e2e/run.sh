@@ -68,6 +68,9 @@ for img in $E2E_IMAGES; do
 done
 docker image inspect "$E2E_PROBE_IMAGE" >/dev/null 2>&1 || e2e_die "image $E2E_PROBE_IMAGE missing: run tests/e2e/setup.sh"
 
+# The introspect stack needs the images' evidence: harden reads them from this
+# engine (the hermetic test suites turn that off with HARDEN_NO_ENGINE=1).
+unset HARDEN_NO_ENGINE
 e2e_remove_leftovers
 T_START=$(e2e_now)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/harden-e2e-run.XXXXXX")"
@@ -418,6 +421,45 @@ run_variants() {
 	done <"$list"
 }
 
+# check_report STACK FILE REPORT HARDENED: each `report SERVICE TEXT` line of FILE
+# must be in harden's report (TEXT given as a fixed string), and each
+# `lacks SERVICE cap|tmpfs ITEM` item must be missing from HARDENED.
+check_report() {
+	local stack="$1" file="$2" report="$3" hardened="$4" kind svc rest
+	[ -f "$file" ] || return 0
+	while read -r kind svc rest; do
+		case "$kind" in
+			''|'#'*) continue ;;
+			report)
+				if printf '%s\n' "$report" | grep -F -- "$svc" | grep -qF -- "$rest"; then
+					result PASS "$stack/$svc" "the report says: $rest"
+				else
+					result FAIL "$stack/$svc" "the report does not say: $rest"
+				fi ;;
+			lacks)
+				if helper items "$hardened" "$svc" | grep -qxF -- "$rest"; then
+					result FAIL "$stack/$svc" "the hardened file has $rest"
+				else
+					result PASS "$stack/$svc" "the hardened file lacks $rest"
+				fi ;;
+			*) result FAIL "$stack" "bad line in $(basename "$file"): $kind $svc $rest" ;;
+		esac
+	done <"$file"
+}
+
+# Hardened with --no-engine (no image evidence): the checks of the stack's
+# `no-engine` file (same lines as `report`).
+check_no_engine() {
+	local stack="$1" src="$2" d="$WORK/no-engine-$1" out
+	cp -a "$src" "$d"
+	if out="$(cd "$d" && "$HARDEN" --no-engine --write compose.yml 2>&1)"; then
+		result PASS "$stack" "harden --no-engine --write compose.yml"
+		check_report "$stack" "$src/no-engine" "$out" "$d/compose.yml"
+	else
+		result FAIL "$stack" "harden --no-engine failed: $(printf '%s' "$out" | oneline 200)"
+	fi
+}
+
 run_stack() {
 	local stack="$1" src="$E2E_DIR/stacks/$1"
 	local p="$E2E_PREFIX-$stack"
@@ -444,6 +486,8 @@ run_stack() {
 		fi
 	fi
 	cp -a "$dir" "$WORK/hardened-$stack"
+	[ "$USE_EXPECTED" = 1 ] || check_report "$stack" "$src/report" "$out" "$dir/compose.yml"
+	[ "$USE_EXPECTED" = 1 ] || [ ! -f "$src/no-engine" ] || check_no_engine "$stack" "$src"
 
 	# 2. valid for compose
 	local err

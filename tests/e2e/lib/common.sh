@@ -22,7 +22,7 @@ export COMPOSE_DOCKER_CLI_BUILD=0
 # docker-compose v1 prints a deprecation banner on every call otherwise.
 export COMPOSE_INTERACTIVE_NO_CLI=1
 
-E2E_IMAGES="nginx redis postgres app caddy"
+E2E_IMAGES="nginx redis postgres app caddy s6app filestore cacheweb jvmlike"
 E2E_BASE_REPO="harden-e2e/debian"
 E2E_PROBE_IMAGE="harden-e2e/probe:e2e"
 

@@ -11,6 +11,11 @@
   e2e_helper.py drop-tmpfs FILE SERVICE PATH
       remove every tmpfs of SERVICE that covers PATH (the same path or a parent;
       /var/run and /run are the same); exit 3 if none did
+  e2e_helper.py drop-exec FILE SERVICE PATH
+      remove the `exec` option from the short-form tmpfs of SERVICE at PATH;
+      exit 3 if there is none with `exec`
+  e2e_helper.py set-memory FILE SERVICE SIZE
+      set mem_limit of SERVICE to SIZE (the default a run without evidence writes)
   e2e_helper.py inspect-checks SERVICE [WRITABLE_PATH...] < docker-inspect-json
       print one "PASS|FAIL<TAB>description" line per hardening property
 """
@@ -128,6 +133,37 @@ def cmd_drop_tmpfs(path, name, target):
     save(path, doc)
 
 
+def cmd_drop_exec(path, name, target):
+    doc = load(path)
+    svc = service(doc, name)
+    t = svc.get("tmpfs")
+    lst = [] if t is None else [t] if isinstance(t, str) else list(t)
+    changed = False
+    out = []
+    for e in lst:
+        mount, _, opts = str(e).partition(":")
+        kept = [o for o in opts.split(",") if o and o != "exec"]
+        if norm_path(mount) == norm_path(target) and len(kept) != len([o for o in opts.split(",") if o]):
+            changed = True
+            e = mount + (":" + ",".join(kept) if kept else "")
+        out.append(e)
+    if not changed:
+        print(f"no tmpfs of {name} at {target} has exec", file=sys.stderr)
+        sys.exit(3)
+    svc["tmpfs"] = out
+    save(path, doc)
+
+
+def cmd_set_memory(path, name, size):
+    doc = load(path)
+    svc = service(doc, name)
+    if "mem_limit" not in svc:
+        print(f"{name} has no mem_limit", file=sys.stderr)
+        sys.exit(3)
+    svc["mem_limit"] = size
+    save(path, doc)
+
+
 def cmd_inspect_checks(name, writable):
     info = json.load(sys.stdin)[0]
     hc = info.get("HostConfig") or {}
@@ -176,6 +212,10 @@ def main(argv):
         cmd_drop_cap(args[0], args[1], args[2:])
     elif cmd == "drop-tmpfs":
         cmd_drop_tmpfs(args[0], args[1], args[2])
+    elif cmd == "drop-exec":
+        cmd_drop_exec(args[0], args[1], args[2])
+    elif cmd == "set-memory":
+        cmd_set_memory(args[0], args[1], args[2])
     elif cmd == "inspect-checks":
         cmd_inspect_checks(args[0], args[1:])
     else:
