@@ -80,7 +80,6 @@ struct ServiceFacts {
   std::vector<InferredTmpfs> tmpfs;              // tmpfs wanted, not yet mounted
   bool tmp_exec = false;
   std::vector<std::string> notes;  // e.g. "image foo is unknown: add a profile"
-  Evidence evidence = Evidence::Assumption;
   // Read from the image in the local engine: its Env ("NAME=value") and
   // start command (Entrypoint + Cmd), which the file's own settings override.
   std::vector<std::string> image_env;
