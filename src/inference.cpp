@@ -620,7 +620,7 @@ std::string no_evidence_note(const ServiceFacts& facts, const Service& service, 
       "{} is unknown (no profile, no Dockerfile with a profiled base image, not read from a local engine): harden "
       "assumes {}; which paths it writes is unknown, so read_only is an unsafe fix; to give evidence, run harden "
       "where the image is in the local engine, add a profile under `images:` in .harden.yaml, or prove it at "
-      "runtime with `harden prove`",
+      "runtime: start it hardened with --unsafe-fixes and check that it works",
       unknown, assumed);
 }
 

@@ -98,7 +98,7 @@ FixSafety fix_safety(const ServiceFacts& facts) {
 std::string unknown_writes(const ServiceFacts& facts) {
   return fmt::format(
       "; what the image writes is unknown ({}): the fix is unsafe; give evidence with a profile under `images:` in "
-      ".harden.yaml, the image in the local engine, or `harden prove`",
+      ".harden.yaml, the image in the local engine, or a run of the service hardened with --unsafe-fixes",
       facts.evidence_origin);
 }
 

@@ -1093,7 +1093,7 @@ TEST_CASE("inference: unknown images get /tmp only and a note") {
         "engine): harden assumes it starts as root and may switch user or chown its data, so cap_drop ALL keeps "
         "CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID; which paths it writes is unknown, so read_only is an unsafe "
         "fix; to give evidence, run harden where the image is in the local engine, add a profile under `images:` "
-        "in .harden.yaml, or prove it at runtime with `harden prove`");
+        "in .harden.yaml, or prove it at runtime: start it hardened with --unsafe-fixes and check that it works");
 }
 
 TEST_CASE("inference: a non-root user: gives a profile tmpfs an owner unless the profile set one") {

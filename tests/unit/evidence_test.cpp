@@ -81,7 +81,7 @@ TEST_CASE("evidence: an unknown root-started image keeps the capabilities root e
   REQUIRE(facts.notes.size() == 1);
   CHECK(facts.notes[0].find("cap_drop ALL keeps CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID") != std::string::npos);
   CHECK(facts.notes[0].find("read_only is an unsafe fix") != std::string::npos);
-  CHECK(facts.notes[0].find("harden prove") != std::string::npos);
+  CHECK(facts.notes[0].find("start it hardened with --unsafe-fixes") != std::string::npos);
 
   FileResult result = run("services:\n  app:\n    image: example/app:1\n");
   CHECK(result.output ==
@@ -119,7 +119,7 @@ TEST_CASE("evidence: H104's fix is unsafe for an unknown image, safe for a profi
   CHECK(app->not_fixed == "an unsafe fix is available: pass --unsafe-fixes to apply it");
   CHECK(app->message.find("what the image writes is unknown (no profile for image example/app:1)") !=
         std::string::npos);
-  CHECK(app->message.find("harden prove") != std::string::npos);
+  CHECK(app->message.find("a run of the service hardened with --unsafe-fixes") != std::string::npos);
   const Finding* web = finding_of(result, "H104", "web");
   REQUIRE(web);
   CHECK(web->fixed);
