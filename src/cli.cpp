@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -74,6 +75,68 @@ struct CliSettings {
   std::size_t max_size = 8u << 20;
   std::string memory, cpus, pids;
   std::string to_override;
+  std::string fail_on;
+};
+
+// --fail-on: the findings that fail a run (exit 1) when they remain after
+// its fixes: not fixed, not waived. In the manner of ruff's and hadolint's
+// thresholds, so that a CI job can hold a line the fixes cannot.
+class FailOn {
+ public:
+  // "all", "baseline" (the baseline profile's rules), "strict" (the rules
+  // only the strict profile adds), or rule codes and names; nothing when a
+  // name is unknown (it is printed).
+  static std::optional<FailOn> parse(const std::vector<std::string>& items) {
+    FailOn fail_on;
+    for (const std::string& item : items) {
+      if (item == "all") {
+        fail_on.all_ = true;
+      } else if (item == "baseline" || item == "strict") {
+        fail_on.profiles_.push_back(item == "baseline" ? Profile::Baseline : Profile::Strict);
+      } else if (const Rule* rule = find_rule(item)) {
+        fail_on.codes_.push_back(rule->info().code);
+      } else {
+        fmt::print(stderr, "harden: unknown rule '{}' in --fail-on (see `harden rules`; also all, baseline, strict)\n",
+                   item);
+        return std::nullopt;
+      }
+    }
+    return fail_on;
+  }
+
+  bool empty() const { return !all_ && profiles_.empty() && codes_.empty(); }
+
+  // Counts the findings of `result` that fail the run.
+  void count(const FileResult& result) {
+    for (const Finding& f : result.findings) {
+      if (f.waived || f.fixed || !covers(*f.rule)) continue;
+      ++remaining_;
+      if (std::find(rules_.begin(), rules_.end(), f.rule->code) == rules_.end()) rules_.push_back(f.rule->code);
+    }
+  }
+
+  // Prints why the run fails and gives its exit code: 1, or 0 when nothing
+  // named remains.
+  int verdict() const {
+    if (remaining_ == 0) return 0;
+    std::vector<std::string_view> rules = rules_;
+    std::sort(rules.begin(), rules.end());
+    fmt::print(stderr, "harden: {} finding{} of {} remain{} unfixed, which --fail-on does not allow\n", remaining_,
+               remaining_ == 1 ? "" : "s", fmt::join(rules, ", "), remaining_ == 1 ? "s" : "");
+    return 1;
+  }
+
+ private:
+  bool covers(const RuleInfo& rule) const {
+    return all_ || std::find(profiles_.begin(), profiles_.end(), rule.profile) != profiles_.end() ||
+           std::find(codes_.begin(), codes_.end(), rule.code) != codes_.end();
+  }
+
+  bool all_ = false;
+  std::vector<Profile> profiles_;
+  std::vector<std::string_view> codes_;
+  std::size_t remaining_ = 0;
+  std::vector<std::string_view> rules_;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -422,6 +485,9 @@ int run_cli(int argc, char** argv) {
                  "leave the base files untouched; write the hardening into an override file that docker compose "
                  "merges (default: compose.override.yaml beside each base; a bare name goes beside each base)")
       ->expected(0, 1);
+  app.add_option("--fail-on", s.fail_on,
+                 "exit 1 when findings of these rules remain unfixed after the run's fixes (codes or names, "
+                 "comma separated; all, baseline, strict)");
   app.add_flag("-q,--quiet", s.quiet, "print only errors");
   app.set_version_flag("--version", kVersion);
   try {
@@ -470,6 +536,9 @@ int run_cli(int argc, char** argv) {
       fmt::print(stderr, "harden: unknown rule '{}' in --ignore (see `harden rules`)\n", code);
       return 2;
     }
+
+  std::optional<FailOn> fail_on = FailOn::parse(split_list(s.fail_on));
+  if (!fail_on) return 2;
 
   Mode mode = s.write ? Mode::Write : s.diff ? Mode::Diff : s.check ? Mode::Check : Mode::Print;
   // SARIF (fixes as replacements), markdown (what changed) and an override
@@ -528,17 +597,18 @@ int run_cli(int argc, char** argv) {
                  r.error->line ? fmt::format("-:{}:{}", r.error->line, r.error->column) : "-", r.error->message);
       return 2;
     }
+    fail_on->count(r);
     if (mode == Mode::Diff) {
       std::cout << unified_diff(r.original, r.output, "-", 3, color_out);
-      return r.changed ? 1 : 0;
+      return std::max(r.changed ? 1 : 0, fail_on->verdict());
     }
     if (mode == Mode::Check) {
       if (s.format != "text") std::cout << format_report(s.format, {r}, summarize({r}, 0), {});
       else write_text_report(std::cout, {r}, summarize({r}, 0), {color_out, false, false});
-      return r.changed || r.no_services ? 1 : 0;
+      return std::max(r.changed || r.no_services ? 1 : 0, fail_on->verdict());
     }
     std::cout << r.output;
-    return 0;
+    return fail_on->verdict();
   }
 
   DiscoveryOptions discovery;
@@ -586,8 +656,10 @@ int run_cli(int argc, char** argv) {
       if (!s.quiet) write_text_file_report(std::cerr, r, override_text);
       else if (r.error) std::cerr << r.path << ": error: " << r.error->message << "\n";
       if (r.error) code = 2;
+      fail_on->count(r);
     }
-    return found.errors.empty() ? code : 2;
+    if (!found.errors.empty() || code == 2) return 2;
+    return std::max(code, fail_on->verdict());
   }
 
   // Reports other than text are whole documents (and SARIF and markdown
@@ -628,6 +700,7 @@ int run_cli(int argc, char** argv) {
     if (r.error) any_error = true;
     if (r.changed) any_change = true;
     if (r.no_services) any_unchecked = true;
+    fail_on->count(r);
     if (report_file.is_open()) write_text_file_report(report_file, r, text_options);
     if (mode == Mode::Diff) std::cout << r.diff;
     if (s.format == "text" && mode != Mode::Print) {
@@ -693,6 +766,7 @@ int run_cli(int argc, char** argv) {
     }
   }
   if (any_error) return 2;
+  if (fail_on->verdict() != 0) return 1;
   if ((mode == Mode::Diff || mode == Mode::Check) && any_change) return 1;
   // A file with nothing checked must not pass a CI gate.
   if (mode == Mode::Check && any_unchecked) return 1;
