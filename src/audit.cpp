@@ -28,8 +28,6 @@ namespace {
 
 // ------------------------------------------------------------ capabilities
 
-bool dangerous_capability(const std::string& cap) { return is_dangerous_capability(cap); }
-
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -453,7 +451,8 @@ std::string capability_summary(const AuditCapabilities& c, bool privileged) {
 Cell capability_cell(const SecurityState& s) {
   const AuditCapabilities& c = s.capabilities;
   Cell cell{capability_summary(c, s.privileged)};
-  bool dangerous = c.all || std::any_of(c.effective.begin(), c.effective.end(), dangerous_capability);
+  bool dangerous = c.all || std::any_of(c.effective.begin(), c.effective.end(),
+                                            [](const std::string& cap) { return is_dangerous_capability(cap); });
   if (!c.reach_process && !c.effective.empty()) cell.text += "; none held (non-root)";
   if (dangerous) cell.tone = Tone::Red;
   else if (c.drop_all || !c.reach_process) cell.tone = Tone::Green;
