@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "findings.h"
 #include "harden/compose.h"
 #include "harden/inference.h"
 #include "harden/loader.h"
@@ -15,6 +16,7 @@
 #include "harden/rule.h"
 
 using namespace harden;
+using harden::test::finding_of;
 
 namespace {
 
@@ -41,12 +43,6 @@ std::string harden_text(const std::string& text, const Options& options = {}, co
   REQUIRE_FALSE(again.error.has_value());
   CHECK(again.output == result.output);
   return result.output;
-}
-
-const Finding* finding_of(const FileResult& result, std::string_view code, std::string_view service) {
-  for (const Finding& f : result.findings)
-    if (f.rule->code == code && f.service == service) return &f;
-  return nullptr;
 }
 
 // A document and its Compose view, kept alive together.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "findings.h"
 #include "harden/compose.h"
 #include "harden/inference.h"
 #include "harden/loader.h"
@@ -16,6 +17,7 @@
 #include "harden/rule.h"
 
 using namespace harden;
+using harden::test::finding_of;
 
 namespace {
 
@@ -34,12 +36,6 @@ std::vector<std::string> cap_names(const ServiceFacts& facts) {
   std::vector<std::string> names;
   for (const InferredCapability& cap : facts.capabilities) names.push_back(cap.name);
   return names;
-}
-
-const Finding* finding_of(const FileResult& result, std::string_view code, std::string_view service) {
-  for (const Finding& f : result.findings)
-    if (f.rule->code == code && f.service == service) return &f;
-  return nullptr;
 }
 
 FileResult run(const std::string& text, bool unsafe_fixes = false) {

@@ -5,19 +5,15 @@
 
 #include <string>
 
+#include "findings.h"
 #include "harden/pipeline.h"
 #include "harden/report.h"
 #include "harden/rule.h"
 
 using namespace harden;
+using harden::test::finding_of;
 
 namespace {
-
-const Finding* finding_of(const FileResult& result, std::string_view code, std::string_view service) {
-  for (const Finding& f : result.findings)
-    if (f.rule->code == code && f.service == service) return &f;
-  return nullptr;
-}
 
 FileResult run(const std::string& text, bool unsafe_fixes = false) {
   Options options;
